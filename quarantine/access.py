@@ -1,0 +1,60 @@
+"""Who may see what: role checks and site scoping shared by every blueprint."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable, TypeVar
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import Select, select
+
+from quarantine.extensions import db, login_manager
+from quarantine.i18n import _l
+from quarantine.models import Site, User, user_sites
+
+F = TypeVar("F", bound=Callable)
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Please sign in to continue.")
+login_manager.login_message_category = "warning"
+login_manager.session_protection = "strong"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+def roles_required(*roles: str) -> Callable[[F], F]:
+    """Only signed-in users with one of `roles` pass; others get 403."""
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped  # type: ignore[return-value]
+    return decorator
+
+
+def visible_sites_query() -> Select[tuple[Site]]:
+    query = select(Site).order_by(Site.kind.desc(), Site.name)  # fixed before backup
+    if not current_user.sees_all_sites:
+        query = query.join(user_sites, user_sites.c.site_id == Site.id).where(
+            user_sites.c.user_id == current_user.id)
+    return query
+
+
+def site_or_404(site_id: int) -> Site:
+    """The site if the user may see it; 404 otherwise, so other sites' existence never leaks."""
+    site = db.session.get(Site, site_id)
+    if site is None or not current_user.can_see_site(site_id):
+        abort(404)
+    return site
+
+
+# Who may do what, by area of work.
+EDIT_SITES = ("admin", "hq")          # create sites, change status, kind, capacity
+MANAGE_SITE = ("admin", "hq", "site_manager")  # layout, rooms, people at their sites
+READ_ROSTERS = ("admin", "hq", "site_manager", "catering")

@@ -1,0 +1,144 @@
+"""A demo county: one fixed site (a welfare centre), nine backup sites (hotels and a
+training centre), rooms, an earlier batch in quarantine, and a batch announced tonight."""
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from quarantine.extensions import db
+from quarantine.idnumbers import check_digit
+from quarantine.models import (
+    AreaType, Building, FunctionalArea, Passage, Person, Room, Site, TransferBatch, User, Zone, ZoneType,
+)
+from quarantine.people.services import apply_release_date, check_in
+from quarantine.users.services import create_user
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国文辉鹏飞宇浩然欣怡子轩梓涵思雨"
+COUNTY_CODE = "411623"  # Shangshui county
+
+# name, kind, (lat, lon), buildings [(code, floors from, to, rooms per floor, beds, lift)], ready?
+SITES = [
+    ("县社会福利中心 County welfare centre", "fixed", (33.543, 114.611),
+     [("A", 1, 4, 12, 1, True), ("B", 1, 3, 10, 2, False)], True),
+    ("城关宾馆 Chengguan Hotel", "backup", (33.552, 114.603), [("A", 2, 6, 10, 1, True)], True),
+    ("金源酒店 Jinyuan Hotel", "backup", (33.528, 114.640), [("A", 1, 5, 8, 2, True)], True),
+    ("汇通商务酒店 Huitong Business Hotel", "backup", (33.561, 114.588), [("A", 2, 7, 9, 1, True)], True),
+    ("颍河宾馆 Yinghe Hotel", "backup", (33.498, 114.652), [("A", 1, 4, 8, 1, False)], False),
+    ("如家快捷酒店 Express Inn", "backup", (33.570, 114.620), [("A", 2, 6, 8, 1, True)], False),
+    ("县委党校培训中心 Party school training centre", "backup", (33.590, 114.570),
+     [("A", 1, 3, 10, 2, False)], False),
+    ("锦江之星 Jinjiang Star", "backup", (33.535, 114.700), [("A", 2, 5, 10, 1, True)], False),
+    ("天和大酒店 Tianhe Grand Hotel", "backup", (33.476, 114.598), [("A", 2, 8, 8, 1, True)], False),
+    ("乡镇卫生院宿舍 Township clinic dormitory", "backup", (33.610, 114.690), [("A", 1, 3, 6, 2, False)], False),
+]
+
+
+def _resident_id(rng: random.Random, birth: date, sex: str) -> str:
+    seq = rng.randint(0, 49) * 2 + (1 if sex == "M" else 0)
+    first17 = f"{COUNTY_CODE}{birth:%Y%m%d}{rng.randint(0, 9)}{seq:02d}"[:17]
+    return first17 + check_digit(first17)
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
+
+
+def _lay_out(site: Site) -> None:
+    """Fill in the three zones, the functional areas and the two passages."""
+    zones = {}
+    for zt in db.session.scalars(select(ZoneType).order_by(ZoneType.sort)):
+        zone = Zone(site=site, type_code=zt.code, name=zt.label_zh)
+        if zt.holds_rooms:
+            zone.buildings = list(site.buildings)
+        zones[zt.code] = zone
+        db.session.add(zone)
+    db.session.flush()
+    for at in db.session.scalars(select(AreaType).order_by(AreaType.sort)):
+        zone = zones.get(at.zone_type_code or "") or zones.get("buffer")
+        db.session.add(FunctionalArea(site=site, type_code=at.code, zone=zone, description=at.label_zh))
+    site.passages = [
+        Passage(kind="staff", entrance="东门 East gate", route="东门 → 清洁区 → 更衣消毒间 → 缓冲区 → 隔离区"),
+        Passage(kind="quarantined", entrance="北门 North gate", route="北门 → 隔离人员通道 → 隔离楼"),
+    ]
+    site.passages_separate_confirmed = True
+    site.passages_confirmed_at = datetime.now(timezone.utc)
+
+
+def load_demo(seed: int = 7) -> str:
+    rng = random.Random(seed)
+    admin = db.session.scalar(select(User).where(User.role == "admin")) or create_user("admin", "admin")[0]
+    sites = []
+    for name, kind, (lat, lon), buildings, ready in SITES:
+        site = Site(name=name, kind=kind, lat=lat, lon=lon, address=f"商水县 {name.split()[0]}",
+                    responsible_unit=rng.choice(["县财政局", "县教育局", "县住建局", "县卫健委"]),
+                    manager_name=_name(rng), manager_phone=f"139{rng.randint(10000000, 99999999)}",
+                    capacity_limit=None, status="standby")
+        db.session.add(site)
+        for code, f_from, f_to, per_floor, beds, lift in buildings:
+            building = Building(site=site, code=code, name=f"{code}栋", has_lift=lift)
+            db.session.add(building)
+            for floor in range(f_from, f_to + 1):
+                for i in range(1, per_floor + 1):
+                    room_beds = beds + (1 if i == per_floor else 0)  # a family room at the end of each floor
+                    building.rooms.append(Room(floor=floor, number=f"{floor}{i:02d}", beds=room_beds,
+                                               accessible=lift or floor == 1, status="available"))
+        db.session.flush()  # rooms take their site from the building through the composite key
+        if ready:
+            _lay_out(site)
+            site.status = "ready"
+        sites.append(site)
+    sites[0].capacity_limit = 150
+    # One room of the fixed site under disinfection, one out of service.
+    fixed_rooms = sites[0].buildings[0].rooms
+    fixed_rooms[3].status = "cleaning"
+    fixed_rooms[5].status, fixed_rooms[5].status_reason = "out_of_service", "水管维修 plumbing repair"
+    db.session.commit()
+
+    earlier = TransferBatch(code="ZK-1118", origin="周口市川汇区 Chuanhui District", origin_lat=33.62,
+                            origin_lon=114.65, expected_arrival=datetime.now(timezone.utc) - timedelta(days=5),
+                            expected_count=36, status="arrived")
+    tonight = TransferBatch(code="TK-1123", origin="太康县 Taikang County", origin_lat=34.06, origin_lon=114.85,
+                            expected_arrival=datetime.now(timezone.utc) + timedelta(hours=14), expected_count=100,
+                            status="announced")
+    db.session.add_all([earlier, tonight])
+    db.session.commit()
+
+    arrival = datetime.now(timezone.utc) - timedelta(days=5)
+    placed = 0
+    rooms = [r for r in sites[0].buildings[0].rooms if r.floor in (2, 3) and r.status == "available"]
+    household = 0
+    for room in rooms:
+        household += 1
+        size = 1 if room.beds == 1 else 2
+        for member in range(size):
+            sex = rng.choice("MF")
+            age = rng.randint(20, 70) if member == 0 else rng.randint(3, 12)
+            birth = date(date.today().year - age, rng.randint(1, 12), rng.randint(1, 28))
+            person = Person(name=_name(rng), id_kind="resident_id", id_number=_resident_id(rng, birth, sex),
+                            sex=sex, birth_date=birth, phone=f"138{rng.randint(10000000, 99999999)}",
+                            household=f"ZK{household:03d}", category_code="close_contact",
+                            diet_code=rng.choice(["regular"] * 6 + ["halal", "vegetarian", "diabetic", "soft"]),
+                            origin=earlier.origin, batch=earlier, arrival_at=arrival, status="expected")
+            db.session.add(person)
+            apply_release_date(person)
+            db.session.flush()
+            sites[0].status = "in_use"
+            check_in(person, room.id, admin, when=arrival)
+            placed += 1
+    db.session.commit()
+    demo_accounts = []
+    for username, role, site_list in (("hq", "hq", []), ("manager", "site_manager", [sites[0].id]),
+                                      ("kitchen", "catering", [sites[0].id])):
+        if db.session.scalar(select(User).where(User.username == username)) is None:
+            _user, password = create_user(username, role, site_ids=site_list)
+            demo_accounts.append(f"  {username:8} ({role}): {password}")
+    rooms_total = sum(len(b.rooms) for s in sites for b in s.buildings)
+    lines = [f"Demo county loaded: {len(sites)} sites, {rooms_total} rooms, {placed} residents, "
+             f"batch {tonight.code} announced for tonight."]
+    if demo_accounts:
+        lines.append("Demo accounts (passwords shown only now):")
+        lines.extend(demo_accounts)
+    return "\n".join(lines)

@@ -1,0 +1,2 @@
+class DomainError(Exception):
+    """A request that breaks a rule; the message (already translated) says what to fix."""

@@ -1,0 +1,19 @@
+"""Typed SQLAlchemy models, one module per area."""
+from quarantine.models.auth import ALL_SITE_ROLES, ROLES, User, user_sites
+from quarantine.models.people import CURRENT_STATUSES, PERSON_STATUSES, Person, Stay, person_needs
+from quarantine.models.policy import Policy
+from quarantine.models.reference import AreaType, Category, Diet, Need, ZoneType
+from quarantine.models.rooms import ROOM_STATUSES, Building, Room, RoomEvent
+from quarantine.models.sites import (
+    PASSAGE_KINDS, RECEIVING_STATUSES, SITE_KINDS, SITE_STATUSES, FunctionalArea, Passage, Site, Zone,
+    zone_buildings,
+)
+from quarantine.models.transfers import BATCH_STATUSES, TransferBatch
+
+__all__ = [
+    "ALL_SITE_ROLES", "AreaType", "BATCH_STATUSES", "Building", "CURRENT_STATUSES", "Category", "Diet",
+    "FunctionalArea", "Need", "PASSAGE_KINDS", "PERSON_STATUSES", "Passage", "Person", "Policy",
+    "RECEIVING_STATUSES", "ROLES", "ROOM_STATUSES", "Room", "RoomEvent", "SITE_KINDS", "SITE_STATUSES",
+    "Site", "Stay", "TransferBatch", "User", "Zone", "ZoneType", "person_needs", "user_sites",
+    "zone_buildings",
+]

@@ -1,0 +1,43 @@
+"""Policy as dated, editable records: quarantine length, tests, staffing, buses."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, DateTime, Float, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from quarantine.extensions import db
+from quarantine.models.common import utcnow
+
+
+class Policy(db.Model):
+    """The rules in force from `effective_from` until the next record takes over."""
+    __tablename__ = "policies"
+    __table_args__ = (
+        CheckConstraint("quarantine_days BETWEEN 1 AND 60", name="quarantine_days_range"),
+        CheckConstraint("home_days BETWEEN 0 AND 60", name="home_days_range"),
+        CheckConstraint("residents_per_doctor >= 1 AND residents_per_nurse >= 1", name="medical_ratio_positive"),
+        CheckConstraint("other_staff_min >= 0 AND other_staff_max >= other_staff_min", name="other_staff_range"),
+        CheckConstraint("bus_seats >= 1", name="bus_seats_positive"),
+        CheckConstraint("bus_load_factor > 0 AND bus_load_factor <= 1", name="bus_load_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    effective_from: Mapped[date] = mapped_column(Date, unique=True)
+    quarantine_days: Mapped[int] = mapped_column(Integer)
+    home_days: Mapped[int] = mapped_column(Integer, default=0)
+    # Days of quarantine on which a PCR test is due, e.g. "1,4,7,14".
+    pcr_test_days: Mapped[str] = mapped_column(String(60))
+    residents_per_doctor: Mapped[int] = mapped_column(Integer, default=50)
+    residents_per_nurse: Mapped[int] = mapped_column(Integer, default=50)
+    other_staff_min: Mapped[float] = mapped_column(Float, default=3.0)
+    other_staff_max: Mapped[float] = mapped_column(Float, default=4.0)
+    bus_seats: Mapped[int] = mapped_column(Integer, default=45)
+    bus_load_factor: Mapped[float] = mapped_column(Float, default=0.5)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def test_days(self) -> list[int]:
+        return [int(d) for d in self.pcr_test_days.split(",") if d.strip()]

@@ -1,0 +1,88 @@
+from flask import abort, flash, redirect, render_template, url_for
+from sqlalchemy import select
+
+from quarantine.access import roles_required
+from quarantine.extensions import db
+from quarantine.i18n import _, _l
+from quarantine.models import AreaType, Category, Diet, Need, Policy, ZoneType
+from quarantine.policies import bp
+from quarantine.policies.forms import PolicyForm, VocabularyForm
+
+# The editable lists; each is a table of code + Chinese + English names.
+VOCABULARIES = {
+    "categories": (Category, _l("Categories of people")),
+    "needs": (Need, _l("Needs")),
+    "diets": (Diet, _l("Diets")),
+    "zone_types": (ZoneType, _l("Zone types")),
+    "area_types": (AreaType, _l("Functional area types")),
+}
+
+
+@bp.route("/")
+@roles_required("admin", "hq")
+def list_policies():
+    policies = db.session.scalars(select(Policy).order_by(Policy.effective_from.desc())).all()
+    return render_template("policies/list.html", policies=policies)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("admin", "hq")
+def new_policy():
+    form = PolicyForm()
+    if form.validate_on_submit():
+        policy = Policy()
+        form.populate_obj(policy)
+        db.session.add(policy)
+        db.session.commit()
+        flash(_("Policy saved."), "success")
+        return redirect(url_for("policies.list_policies"))
+    return render_template("policies/form.html", form=form, policy=None)
+
+
+@bp.route("/<int:policy_id>", methods=["GET", "POST"])
+@roles_required("admin", "hq")
+def edit_policy(policy_id: int):
+    policy = db.session.get(Policy, policy_id) or abort(404)
+    form = PolicyForm(obj=policy, policy_id=policy.id)
+    if form.validate_on_submit():
+        form.populate_obj(policy)
+        db.session.commit()
+        flash(_("Policy saved. People already recorded keep their release dates until edited."), "success")
+        return redirect(url_for("policies.list_policies"))
+    return render_template("policies/form.html", form=form, policy=policy)
+
+
+@bp.route("/lists")
+@roles_required("admin")
+def vocabularies():
+    lists = {name: (title, db.session.scalars(select(model).order_by(model.sort, model.code)).all())
+             for name, (model, title) in VOCABULARIES.items()}
+    return render_template("policies/vocabularies.html", lists=lists)
+
+
+@bp.route("/lists/<name>/<code>", methods=["GET", "POST"])
+@bp.route("/lists/<name>/new", methods=["GET", "POST"], defaults={"code": None})
+@roles_required("admin")
+def edit_vocabulary(name: str, code: str | None):
+    if name not in VOCABULARIES:
+        abort(404)
+    model, title = VOCABULARIES[name]
+    item = db.session.get(model, code) if code else None
+    if code and item is None:
+        abort(404)
+    form = VocabularyForm(obj=item)
+    if item is not None:
+        form.code.render_kw = {"readonly": True}
+    if form.validate_on_submit():
+        if item is None:
+            if db.session.get(model, form.code.data):
+                form.code.errors.append(_("This code is already in the list."))
+                return render_template("policies/vocabulary_form.html", form=form, title=title, item=item), 400
+            item = model(code=form.code.data)
+            db.session.add(item)
+        item.label_zh, item.label_en = form.label_zh.data.strip(), form.label_en.data.strip()
+        item.sort, item.active = form.sort.data or 0, form.active.data
+        db.session.commit()
+        flash(_("List saved."), "success")
+        return redirect(url_for("policies.vocabularies"))
+    return render_template("policies/vocabulary_form.html", form=form, title=title, item=item)

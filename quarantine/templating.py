@@ -1,0 +1,76 @@
+"""Labels and helpers shared by every template."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Flask
+from flask_babel import get_locale, to_user_timezone, to_utc
+
+from quarantine.i18n import _l
+
+STATUS_LABELS = {
+    # sites
+    "standby": _l("Standby"), "preparing": _l("Preparing"), "ready": _l("Ready"),
+    "in_use": _l("In use"), "closed": _l("Closed"),
+    # rooms
+    "available": _l("Available"), "occupied": _l("Occupied"), "cleaning": _l("Terminal disinfection"),
+    "out_of_service": _l("Out of service"),
+    # people
+    "expected": _l("Expected"), "in_quarantine": _l("In quarantine"), "released": _l("Released"),
+    "transferred_out": _l("Transferred out"), "no_show": _l("Did not arrive"),
+    # batches
+    "announced": _l("Announced"), "planned": _l("Planned"), "committed": _l("Committed"),
+    "arrived": _l("Arrived"), "cancelled": _l("Cancelled"),
+}
+KIND_LABELS = {
+    "fixed": _l("Fixed site"), "backup": _l("Backup site"),
+    "staff": _l("Staff passage"), "quarantined": _l("Quarantined-person passage"),
+    "admin": _l("Administrator"), "hq": _l("Headquarters staff"), "site_manager": _l("Site manager"),
+    "catering": _l("Catering"),
+    "resident_id": _l("Resident ID"), "passport": _l("Passport"),
+    "M": _l("Male"), "F": _l("Female"),
+    "moved": _l("Moved"), "released_stay": _l("Released"),
+}
+
+
+def status_label(code: str | None) -> str:
+    return str(STATUS_LABELS.get(code or "", code or ""))
+
+
+def kind_label(code: str | None) -> str:
+    return str(KIND_LABELS.get(code or "", code or ""))
+
+
+def vocab_label(item) -> str:
+    """Label of a vocabulary row (category, diet, ...) in the current language."""
+    if item is None:
+        return ""
+    return item.label(str(get_locale() or "zh"))
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals.update(status_label=status_label, kind_label=kind_label, vocab_label=vocab_label,
+                                 current_locale=lambda: str(get_locale() or "zh"))
+    app.jinja_env.filters["localdt"] = local_datetime
+
+
+def _as_utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes from timezone-aware columns; they are stored as UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def local_to_utc(naive_local: datetime) -> datetime:
+    """A time typed in a form (the site's local time) as an aware UTC datetime."""
+    return to_utc(naive_local).replace(tzinfo=timezone.utc)
+
+
+def utc_to_local(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return to_user_timezone(_as_utc(moment)).replace(tzinfo=None)
+
+
+def local_datetime(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return utc_to_local(moment).strftime("%Y-%m-%d %H:%M")

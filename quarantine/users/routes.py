@@ -1,0 +1,66 @@
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from quarantine.access import roles_required
+from quarantine.extensions import db
+from quarantine.i18n import _
+from quarantine.models import Site, User
+from quarantine.users import bp, services
+from quarantine.users.forms import UserForm
+
+
+def _form(**kwargs) -> UserForm:
+    form = UserForm(**kwargs)
+    form.sites.choices = [(s.id, s.name) for s in db.session.scalars(select(Site).order_by(Site.name))]
+    return form
+
+
+@bp.route("/")
+@roles_required("admin")
+def list_users():
+    users = db.session.scalars(select(User).order_by(User.role, User.username)).all()
+    return render_template("users/list.html", users=users)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("admin")
+def new_user():
+    form = _form()
+    if form.validate_on_submit():
+        user, password = services.create_user(form.username.data, form.role.data, form.display_name.data or "",
+                                              form.sites.data or [])
+        flash(_("Account %(user)s created. Its first password, shown only now: %(password)s",
+                user=user.username, password=password), "success")
+        return redirect(url_for("users.list_users"))
+    return render_template("users/form.html", form=form, user=None)
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def edit_user(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = _form(obj=user, user_id=user.id)
+    if not form.is_submitted():
+        form.sites.data = [s.id for s in user.sites]
+    if form.validate_on_submit():
+        if user.id == current_user.id and (form.role.data != "admin" or not form.active.data):
+            form.role.errors = list(form.role.errors) + [_("You cannot remove your own administrator access.")]
+        else:
+            user.username, user.display_name = form.username.data.strip(), (form.display_name.data or "").strip()
+            user.role, user.active = form.role.data, form.active.data
+            user.sites = list(db.session.scalars(select(Site).where(Site.id.in_(form.sites.data or []))))
+            db.session.commit()
+            flash(_("Account saved."), "success")
+            return redirect(url_for("users.list_users"))
+    return render_template("users/form.html", form=form, user=user)
+
+
+@bp.route("/<int:user_id>/reset-password", methods=["POST"])
+@roles_required("admin")
+def reset_password(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    password = services.reset_password(user)
+    flash(_("New password for %(user)s, shown only now: %(password)s", user=user.username, password=password),
+          "success")
+    return redirect(url_for("users.edit_user", user_id=user.id))

@@ -1,0 +1,3 @@
+from quarantine import create_app
+
+app = create_app()
