@@ -1,0 +1,1 @@
+"""Transfer batches: people a sending county hands over to headquarters."""
