@@ -20,7 +20,8 @@ from planner.model import load_plan, load_scenario, write_json
 from planner.validate import validate
 
 OUT = Path(__file__).resolve().parent / "out"
-TIME_LIMITS = {"county": 1.0, "city": 10.0, "province": 60.0}
+# Province runs with 55 s so the whole command (start-up, reading, writing) stays under 60 s.
+TIME_LIMITS = {"county": 1.0, "city": 10.0, "province": 55.0}
 
 
 @dataclass(frozen=True)

@@ -30,12 +30,22 @@ class Occupancy:
     open_rooms: list[int] = field(default_factory=list)
     batch_sites: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     placed: dict[int, list[tuple[Person, int]]] = field(default_factory=dict)
+    on_floor: list[int] = field(default_factory=list)
+    at_site: list[int] = field(default_factory=list)
+    batch_site_people: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
 
     @classmethod
     def empty(cls, inv: Inventory) -> "Occupancy":
         return cls(inv, [s.free for s in inv.slots], [None] * len(inv.floors),
                    [s.room_for for s in inv.sites], [not s.activation_needed for s in inv.sites],
-                   [len(f.slots) for f in inv.floors])
+                   [len(f.slots) for f in inv.floors], on_floor=[0] * len(inv.floors),
+                   at_site=[0] * len(inv.sites))
+
+    def copy(self) -> "Occupancy":
+        return Occupancy(self.inv, list(self.free), list(self.owner), list(self.room_for), list(self.active),
+                         list(self.open_rooms), defaultdict(set, {b: set(s) for b, s in self.batch_sites.items()}),
+                         {h: list(r) for h, r in self.placed.items()}, list(self.on_floor), list(self.at_site),
+                         defaultdict(int, self.batch_site_people))
 
     def put(self, hh: Household, rooms: list[tuple[Person, int]]) -> None:
         """Record a household's rooms; closes each room to others when households get own rooms."""
@@ -53,6 +63,36 @@ class Occupancy:
         self.active[site] = True
         self.batch_sites[hh.batch].add(site)
         self.placed[hh.index] = rooms
+        self.on_floor[floor] += 1
+        self.at_site[site] += hh.size
+        self.batch_site_people[(hh.batch, site)] += hh.size
+
+    def remove(self, hh: Household) -> list[tuple[Person, int]]:
+        """Undo ``put`` for a placed household; returns the rooms it had."""
+        rooms = self.placed.pop(hh.index)
+        used: dict[int, int] = defaultdict(int)
+        for _, slot in rooms:
+            used[slot] += 1
+        floor = self.inv.slots[rooms[0][1]].floor
+        site = self.inv.floors[floor].site
+        for slot, count in used.items():
+            if self.free[slot] == 0:
+                self.open_rooms[floor] += 1
+            self.free[slot] = self.inv.slots[slot].free if self.inv.scenario.policy.household_rooms \
+                else self.free[slot] + count
+        self.on_floor[floor] -= 1
+        if self.on_floor[floor] == 0:
+            self.owner[floor] = None
+        self.room_for[site] += hh.size
+        self.at_site[site] -= hh.size
+        if self.at_site[site] == 0 and self.inv.sites[site].activation_needed:
+            self.active[site] = False
+        key = (hh.batch, site)
+        self.batch_site_people[key] -= hh.size
+        if self.batch_site_people[key] == 0:
+            del self.batch_site_people[key]
+            self.batch_sites[hh.batch].discard(site)
+        return rooms
 
     def floor_open_to(self, floor: Floor, group: Group | None) -> bool:
         owner = self.owner[floor.index]

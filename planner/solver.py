@@ -1,25 +1,41 @@
-"""``solve``: a fast constructive plan first, then a CP-SAT floor model to improve it.
+"""``solve``: a fast constructive plan, local search, then a CP-SAT floor model with what time is left.
 
-The best valid plan is kept at every step, so a time limit or a cancel always
-returns something usable. Plans are compared lexicographically (placed,
-backups activated, batch-site pairs, person-km, idle beds).
+The first plan is the better of a floor-by-floor construction and a batch site
+cover (each batch at the fewest, nearest sites). Local search rebuilds pairs of
+batches and pulls households to nearer sites; the CP-SAT floor model runs only
+if time is left before ``IMPROVE_SHARE`` of the limit (on small scenarios it
+proves optimality). The best valid plan is kept at every step, so a time limit
+or a cancel always returns something usable, and a final ``validate`` guards
+the answer. Plans are compared lexicographically (placed, backups activated,
+batch-site pairs, person-km, idle beds).
 """
 from __future__ import annotations
 
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from planner.baseline import greedy_plan
+from planner.bound import relaxation_bound
 from planner.construct import Occupancy, construct, default_floor_order
-from planner.floor_model import FloorChoice, build_floor_model, solve_floor_model
+from planner.cover import construct_cover
+from planner.improve import pull_nearer, rebuild_batches
 from planner.inventory import Inventory, Unit, build_inventory
 from planner.metrics import PlanMetrics, plan_metrics
 from planner.model import Assignment, Plan, Scenario, Stats, Unassigned
 from planner.reasons import SiteCache, explain
+from planner.validate import validate
 
-MODEL_SHARE_RESERVED = 0.15
+if TYPE_CHECKING:
+    from planner.floor_model import FloorChoice
+
+# The improvement phases stop at this share of the time limit, leaving the rest for writing the plan.
+IMPROVE_SHARE = 0.9
+# Part of the CP-SAT phase's own duration kept back for turning its choice into rooms.
+MODEL_SHARE_RESERVED = 0.5
+# Below this many seconds left, the CP-SAT floor model is not worth building.
+MIN_MODEL_SECONDS = 0.3
 
 
 @dataclass(frozen=True)
@@ -87,22 +103,52 @@ def solve(scenario: Scenario, *, time_limit: float = 10, workers: int = 2, seed:
           cancel: threading.Event | None = None) -> SolveResult:
     """Plan where every person of every batch goes; never returns an invalid plan."""
     clock = _Clock(time_limit)
+    deadline = clock.start + IMPROVE_SHARE * time_limit
     report = progress or (lambda _p: None)
     inv = build_inventory(scenario)
-    best = _as_best(inv, construct(inv))
+    bound: float | None = relaxation_bound(inv)
+    best = _first_plan(inv)
     first_seconds = clock.elapsed
-    report(_progress(best, clock, None, "constructive"))
+    report(_progress(best, clock, bound, "constructive"))
     choice: FloorChoice | None = None
-    if _worth_optimising(best) and clock.left > 0.2 and not _cancelled(cancel):
-        choice = _optimise(inv, best, clock, workers, seed, cancel, report)
+    if best.metrics.total > 0 and not _cancelled(cancel) and time.perf_counter() < deadline:
+        best = _local_search(inv, best, deadline, seed, cancel, clock, bound, report)
+    if best.metrics.total > 0 and not _cancelled(cancel) and deadline - time.perf_counter() > MIN_MODEL_SECONDS \
+            and not _proven(best.metrics, bound):
+        choice = _optimise(inv, best, deadline, workers, seed, cancel, report)
         if choice.floors:
             candidate = _as_best(inv, construct(inv, _guided_order(choice)))
             if candidate.metrics.key < best.metrics.key:
                 best = candidate
-                report(_progress(best, clock, choice.bound, "optimised"))
+                report(_progress(best, clock, bound, "optimised"))
+        if choice.bound is not None:
+            bound = max(bound, choice.bound)
     if best.metrics.placed < best.metrics.total and not _cancelled(cancel):
         best = _safety_net(inv, best)
-    return _result(inv, best, choice, clock, first_seconds)
+    return _result(inv, best, choice, bound, clock, first_seconds)
+
+
+def _first_plan(inv: Inventory) -> _Best:
+    """The better of the floor-by-floor construction and the batch site cover."""
+    plain = _as_best(inv, construct(inv))
+    covered = _as_best(inv, construct(inv, default_floor_order, construct_cover(inv)))
+    return covered if covered.metrics.key < plain.metrics.key else plain
+
+
+def _local_search(inv: Inventory, best: _Best, deadline: float, seed: int, cancel: threading.Event | None,
+                  clock: _Clock, bound: float | None, report: Callable[[Progress], None]) -> _Best:
+    """Rebuild batches, then pull households nearer; any failure keeps the plan we had."""
+    occ = best.occ.copy()
+    try:
+        rebuild_batches(occ, deadline, seed, cancel=cancel)
+        pull_nearer(occ, deadline)
+    except Exception:  # noqa: BLE001 - a bug in a move must not cost the plan already found
+        return best
+    candidate = _as_best(inv, occ)
+    if candidate.metrics.key < best.metrics.key:
+        best = candidate
+        report(_progress(best, clock, bound, "local search"))
+    return best
 
 
 def _safety_net(inv: Inventory, best: _Best) -> _Best:
@@ -119,21 +165,33 @@ def _safety_net(inv: Inventory, best: _Best) -> _Best:
     return _as_best(inv, occ)
 
 
-def _worth_optimising(best: _Best) -> bool:
-    return best.metrics.placed > 0 or best.metrics.total > 0
+def _guard(inv: Inventory, best: _Best) -> _Best:
+    """The last line of defence: a plan failing ``validate`` is replaced by the plain construction's."""
+    if not validate(inv.scenario, best.plan):
+        return best
+    for fallback in (lambda: construct(inv), lambda: Occupancy.empty(inv)):
+        candidate = _as_best(inv, fallback())
+        if not validate(inv.scenario, candidate.plan):
+            return candidate
+    return _as_best(inv, Occupancy.empty(inv))
 
 
 def _cancelled(cancel: threading.Event | None) -> bool:
     return cancel is not None and cancel.is_set()
 
 
-def _optimise(inv: Inventory, best: _Best, clock: _Clock, workers: int, seed: int,
+def _optimise(inv: Inventory, best: _Best, deadline: float, workers: int, seed: int,
               cancel: threading.Event | None, report: Callable[[Progress], None]) -> FloorChoice:
+    """CP-SAT over floors for what time is left: a proven bound on small scenarios, sometimes a better plan."""
+    from planner.floor_model import build_floor_model, solve_floor_model  # OR-Tools loads only when used
+
+    started = time.perf_counter()
     fm = build_floor_model(inv, best.occ)
-    budget = clock.left * (1 - MODEL_SHARE_RESERVED) - 0.1
+    budget = deadline - time.perf_counter() - MODEL_SHARE_RESERVED * (time.perf_counter() - started + 0.5)
 
     def on_solution(objective: float, bound: float) -> None:
-        report(Progress(best.metrics.placed, best.metrics.total, objective, bound, clock.elapsed, "floor model"))
+        report(Progress(best.metrics.placed, best.metrics.total, objective, bound,
+                        time.perf_counter() - started, "floor model"))
 
     return solve_floor_model(fm, time_limit=budget, workers=workers, seed=seed, cancel=cancel,
                              on_solution=on_solution)
@@ -175,8 +233,17 @@ def _progress(best: _Best, clock: _Clock, bound: float | None, phase: str) -> Pr
                     clock.elapsed, phase)
 
 
-def _status(choice: FloorChoice | None, metrics: PlanMetrics) -> str:
-    """OPTIMAL when the plan reaches the floor model's proven optimum (idle beds are not part of it)."""
+def _proven(metrics: PlanMetrics, bound: float | None) -> bool:
+    """The plan meets the relaxation bound in every tier but idle beds."""
+    rounding = len(metrics.key) + metrics.batches * 10
+    return bound is not None and metrics.placed == metrics.total \
+        and metrics.objective - metrics.idle_beds - bound <= rounding
+
+
+def _status(choice: FloorChoice | None, metrics: PlanMetrics, bound: float | None = None) -> str:
+    """OPTIMAL when the plan reaches a proven optimum (idle beds are not part of it)."""
+    if _proven(metrics, bound):
+        return "OPTIMAL"
     rounding = len(metrics.key) + metrics.batches * 10
     if choice is not None and choice.status == "OPTIMAL" and choice.objective is not None \
             and metrics.objective - metrics.idle_beds - choice.objective <= rounding:
@@ -184,14 +251,14 @@ def _status(choice: FloorChoice | None, metrics: PlanMetrics) -> str:
     return "FEASIBLE"
 
 
-def _result(inv: Inventory, best: _Best, choice: FloorChoice | None, clock: _Clock,
+def _result(inv: Inventory, best: _Best, choice: FloorChoice | None, bound: float | None, clock: _Clock,
             first_seconds: float) -> SolveResult:
+    best = _guard(inv, best)
     m = best.metrics
     objective = m.objective
-    bound = choice.bound if choice is not None and choice.bound is not None else None
+    status = _status(choice, m, bound)
     if bound is not None:
         bound = min(bound, objective)
-    status = _status(choice, m)
     stats = Stats(solve_seconds=round(clock.elapsed, 3), status=status, objective=objective,
                   bound=None if bound is None else round(bound),
                   placed=m.placed, first_plan_seconds=round(first_seconds, 3),

@@ -45,6 +45,24 @@ class _Index:
                 self.room[room.id] = room
                 self.site_of_room[room.id] = site
         self._largest: dict[tuple[bool, str | None], int] = {}
+        self._rooms: list[tuple[int, bool, frozenset[str]]] | None = None
+        self._rooms_of_household: dict[str, list[tuple[int, bool, frozenset[str]]]] = {}
+
+    def _usable_rooms(self) -> list[tuple[int, bool, frozenset[str]]]:
+        """(free beds, accessible, occupant households) of every available room at a ready site, built once."""
+        if self._rooms is None:
+            self._rooms = []
+            for site in self.scenario.sites:
+                if not site.ready:
+                    continue
+                for room in site.rooms:
+                    if room.status == "available":
+                        households = frozenset(o.household for o in room.occupants)
+                        entry = (room.beds - len(room.occupants), room.accessible, households)
+                        self._rooms.append(entry)
+                        if len(households) == 1:
+                            self._rooms_of_household.setdefault(next(iter(households)), []).append(entry)
+        return self._rooms
 
     def largest_free_room(self, needs_access: bool, household: str | None) -> int:
         """Biggest free bed count of an available room at a ready site.
@@ -54,19 +72,15 @@ class _Index:
         """
         key = (needs_access, household)
         if key not in self._largest:
+            everything = self._usable_rooms()
+            rooms = everything if household is None else self._rooms_of_household.get(household, [])
             best = 0
-            for site in self.scenario.sites:
-                if not site.ready:
+            for free, accessible, households in rooms:
+                if needs_access and not accessible:
                     continue
-                for room in site.rooms:
-                    if room.status != "available" or (needs_access and not room.accessible):
-                        continue
-                    households = {o.household for o in room.occupants}
-                    if household is not None and households != {household}:
-                        continue
-                    if household is None and households and self.scenario.policy.household_rooms:
-                        continue
-                    best = max(best, room.beds - len(room.occupants))
+                if household is None and households and self.scenario.policy.household_rooms:
+                    continue
+                best = max(best, free)
             self._largest[key] = best
         return self._largest[key]
 
