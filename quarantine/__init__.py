@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 from quarantine.config import build_config
@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def select_locale() -> str:
-    """The user's choice from the switcher, else the browser's preference."""
+    """The user's choice from the switcher, else the browser's preference (English outside a request)."""
+    if not has_request_context():
+        return "en"
     chosen = session.get("lang")
     if chosen in ("zh", "en"):
         return chosen

@@ -13,6 +13,8 @@ from quarantine.models import ROLES, Site, User
 
 users_cli = AppGroup("users", help="Manage accounts.")
 demo_cli = AppGroup("demo", help="Demonstration data.")
+roster_cli = AppGroup("roster", help="Check transfer rosters.")
+plan_cli = AppGroup("plan", help="Exchange files for the planner.")
 
 
 @users_cli.command("create")
@@ -73,6 +75,51 @@ def load_demo_command(if_empty: bool) -> None:
     click.echo(summary)
 
 
+@roster_cli.command("check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def roster_check_command(file: str) -> None:
+    """Check a roster file (CSV or XLSX) as an import would; exit 1 when it has problems."""
+    from pathlib import Path
+
+    from quarantine.transfers.roster import format_report
+    from quarantine.transfers.roster_import import check_roster
+    report = check_roster(Path(file).read_bytes(), Path(file).name)
+    click.echo(format_report(report))
+    if not report.is_clean:
+        sys.exit(1)
+
+
+@plan_cli.command("export-scenario")
+@click.option("--batch", "codes", multiple=True, help="Batch code to include (repeatable); default: every batch with people waiting.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="File to write; default: standard output.")
+def export_scenario_command(codes: tuple[str, ...], output: str | None) -> None:
+    """Write the live state and pending batches in the planner's exchange format (quarantine-scenario/1)."""
+    import json
+
+    import planner
+    from quarantine.models import TransferBatch
+    from quarantine.transfers.scenario import build_scenario, pending_batches
+    if codes:
+        batches = list(db.session.scalars(select(TransferBatch).where(TransferBatch.code.in_(codes))))
+        missing = sorted(set(codes) - {b.code for b in batches})
+        if missing:
+            click.echo(f"Error: no batch with code {', '.join(missing)}.", err=True)
+            sys.exit(1)
+    else:
+        batches = pending_batches()
+    scenario = build_scenario(batches, name="export")
+    body = json.dumps(planner.scenario_to_dict(scenario), ensure_ascii=False, indent=1)
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(body)
+        people = sum(len(b.people) for b in scenario.batches)
+        click.echo(f"Wrote {output}: {len(scenario.sites)} sites, {len(scenario.batches)} batches, {people} people waiting.")
+    else:
+        click.echo(body)
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(roster_cli)
+    app.cli.add_command(plan_cli)

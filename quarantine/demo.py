@@ -2,9 +2,12 @@
 training centre), rooms, an earlier batch in quarantine, and a batch announced tonight."""
 from __future__ import annotations
 
+import io
 import random
+from pathlib import Path
 from datetime import date, datetime, timedelta, timezone
 
+from flask import current_app
 from sqlalchemy import select
 
 from quarantine.extensions import db
@@ -49,14 +52,13 @@ def _name(rng: random.Random) -> str:
 def _lay_out(site: Site) -> None:
     """Fill in the three zones, the functional areas and the two passages."""
     zones = {}
-    for zt in db.session.scalars(select(ZoneType).order_by(ZoneType.sort)):
-        zone = Zone(site=site, type_code=zt.code, name=zt.label_zh)
-        if zt.holds_rooms:
-            zone.buildings = list(site.buildings)
+    for zt in list(db.session.scalars(select(ZoneType).order_by(ZoneType.sort))):
+        buildings = list(site.buildings) if zt.holds_rooms else []  # loaded before the zone joins the session
+        zone = Zone(site=site, type_code=zt.code, name=zt.label_zh, buildings=buildings)
         zones[zt.code] = zone
         db.session.add(zone)
     db.session.flush()
-    for at in db.session.scalars(select(AreaType).order_by(AreaType.sort)):
+    for at in list(db.session.scalars(select(AreaType).order_by(AreaType.sort))):
         zone = zones.get(at.zone_type_code or "") or zones.get("buffer")
         db.session.add(FunctionalArea(site=site, type_code=at.code, zone=zone, description=at.label_zh))
     site.passages = [
@@ -65,6 +67,32 @@ def _lay_out(site: Site) -> None:
     ]
     site.passages_separate_confirmed = True
     site.passages_confirmed_at = datetime.now(timezone.utc)
+
+
+def demo_roster_xlsx(rng: random.Random, count: int) -> bytes:
+    """A sending county's roster as it arrives: a title row, Chinese headers, households of 1–5."""
+    from openpyxl import Workbook
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["太康县密切接触者转运名单（第一批）"])
+    sheet.append(["序号", "姓名", "性别", "身份证号", "联系电话", "家庭编号", "人员类别", "特殊需求", "饮食", "备注"])
+    written, household = 0, 0
+    while written < count:
+        household += 1
+        size = min(count - written, rng.choice([1, 1, 2, 2, 3, 3, 4, 5]))
+        phone = f"137{rng.randint(10000000, 99999999)}"
+        for member in range(size):
+            sex = rng.choice("MF")
+            age = rng.randint(25, 75) if member == 0 else rng.randint(1, 60)
+            birth = date(date.today().year - age, rng.randint(1, 12), rng.randint(1, 28))
+            need = "行动不便" if age > 70 and rng.random() < 0.5 else ""
+            diet = "婴儿" if age < 2 else rng.choice(["普通"] * 8 + ["清真", "素食", "糖尿病"])
+            written += 1
+            sheet.append([written, _name(rng), "男" if sex == "M" else "女", _resident_id(rng, birth, sex), phone,
+                          f"TK{household:03d}", "密切接触者", need, diet, ""])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def load_demo(seed: int = 7) -> str:
@@ -136,8 +164,12 @@ def load_demo(seed: int = 7) -> str:
             _user, password = create_user(username, role, site_ids=site_list)
             demo_accounts.append(f"  {username:8} ({role}): {password}")
     rooms_total = sum(len(b.rooms) for s in sites for b in s.buildings)
+    roster_path = Path(current_app.instance_path) / f"demo-roster-{tonight.code}.xlsx"
+    roster_path.parent.mkdir(parents=True, exist_ok=True)
+    roster_path.write_bytes(demo_roster_xlsx(rng, tonight.expected_count or 100))
     lines = [f"Demo county loaded: {len(sites)} sites, {rooms_total} rooms, {placed} residents, "
-             f"batch {tonight.code} announced for tonight."]
+             f"batch {tonight.code} announced for tonight.",
+             f"Its roster, to import on the batch page: {roster_path}"]
     if demo_accounts:
         lines.append("Demo accounts (passwords shown only now):")
         lines.extend(demo_accounts)

@@ -1,10 +1,11 @@
 """Labels and helpers shared by every template."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
-from flask import Flask
-from flask_babel import get_locale, to_user_timezone, to_utc
+from flask import Flask, current_app
+from flask_babel import get_locale
 
 from quarantine.i18n import _l
 
@@ -21,6 +22,9 @@ STATUS_LABELS = {
     # batches
     "announced": _l("Announced"), "planned": _l("Planned"), "committed": _l("Committed"),
     "arrived": _l("Arrived"), "cancelled": _l("Cancelled"),
+    # planning runs and reservations
+    "running": _l("Planning"), "done": _l("Ready for review"), "failed": _l("Failed"),
+    "reserved": _l("Reserved"), "checked_in": _l("Checked in"),
 }
 KIND_LABELS = {
     "fixed": _l("Fixed site"), "backup": _l("Backup site"),
@@ -59,15 +63,29 @@ def _as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+def local_zone() -> ZoneInfo:
+    """The headquarters' time zone; one per installation, also outside a request (CLI, threads)."""
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
+
+
 def local_to_utc(naive_local: datetime) -> datetime:
     """A time typed in a form (the site's local time) as an aware UTC datetime."""
-    return to_utc(naive_local).replace(tzinfo=timezone.utc)
+    return naive_local.replace(tzinfo=local_zone()).astimezone(timezone.utc)
 
 
 def utc_to_local(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
-    return to_user_timezone(_as_utc(moment)).replace(tzinfo=None)
+    return _as_utc(moment).astimezone(local_zone()).replace(tzinfo=None)
+
+
+def local_day(moment: datetime) -> date:
+    """The local calendar day of a stored (UTC) moment: 06:30 in Shanghai is still the day before in UTC."""
+    return utc_to_local(moment).date()
+
+
+def local_today() -> date:
+    return datetime.now(local_zone()).date()
 
 
 def local_datetime(moment: datetime | None) -> str:

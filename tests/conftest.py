@@ -53,6 +53,13 @@ def _migrated_app(database_url, tmp_path_factory):
             if rows:
                 snapshot[table.name] = rows
     app.config["REFERENCE_SNAPSHOT"] = snapshot
+
+    @app.teardown_request
+    def _forget_signed_in_user(_exc):
+        # Tests hold an app context open, and requests reuse it, so Flask-Login's per-context
+        # cache of the user would leak from one test client to the next.
+        from flask import g
+        g.pop("_login_user", None)
     return app
 
 
@@ -69,6 +76,10 @@ def _reset(app) -> None:
             rows = app.config["REFERENCE_SNAPSHOT"].get(table.name)
             if rows:
                 conn.execute(insert(table), rows)
+                if conn.dialect.name == "postgresql" and "id" in table.c:
+                    # Rows were restored with their ids; move the sequence past them.
+                    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                      f"(SELECT max(id) FROM {table.name}))"))
 
 
 @pytest.fixture
@@ -117,8 +128,8 @@ def make_site(db):
 
     def factory(name: str = "Test site", *, kind: str = "fixed", floors=(1, 2), rooms_per_floor: int = 4,
                 beds: int = 1, ready: bool = False, **fields):
-        site = Site(name=name, kind=kind, status="standby", lat=33.5, lon=114.6, responsible_unit="财政局",
-                    manager_name="张三", manager_phone="13800000000", **fields)
+        values = dict(lat=33.5, lon=114.6, responsible_unit="财政局", manager_name="张三", manager_phone="13800000000")
+        site = Site(name=name, kind=kind, status="standby", **{**values, **fields})
         db.session.add(site)
         building = Building(site=site, code="A", name="A栋", has_lift=True)
         db.session.add(building)
@@ -157,3 +168,16 @@ def valid_resident_id(birth: str = "19900101", seq: str = "123") -> str:
     from quarantine.idnumbers import check_digit
     first17 = f"411623{birth}{seq}"
     return first17 + check_digit(first17)
+
+
+@pytest.fixture
+def signed_in(app, make_user):
+    """A test client signed in with a new account of the given role (English pages)."""
+    def make(role: str = "hq", sites=()):
+        user = make_user(role, sites=sites)
+        client = app.test_client()
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        assert client.post("/login", data={"username": user.username, "password": PASSWORD}).status_code == 302
+        client.user = user
+        return client
+    return make

@@ -44,9 +44,13 @@ class PersonForm(FlaskForm):
         if id_number_in_use(number, self._person_id):
             raise ValidationError(_l("A current resident already has this ID number."))
 
-    def validate_sex(self, field):
-        if self.id_kind == "passport" and not field.data:
-            raise ValidationError(_l("Choose the sex for a passport holder."))
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        # Checked after every field: the ID number's kind is only known once it has been validated.
+        if self.id_kind == "passport" and not self.sex.data:
+            self.sex.errors = list(self.sex.errors) + [str(_l("Choose the sex for a passport holder."))]
+            ok = False
+        return ok
 
 
 class CheckInForm(FlaskForm):

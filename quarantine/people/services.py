@@ -7,9 +7,11 @@ from sqlalchemy import func, select
 
 from quarantine.errors import DomainError
 from quarantine.extensions import db
+from quarantine.templating import local_day
 from quarantine.i18n import _
 from quarantine.idnumbers import age_on, classify
 from quarantine.models import CURRENT_STATUSES, Need, Person, Room, Site, Stay, User
+from quarantine.occupancy import holders_by_room
 from quarantine.policies.services import policy_in_force, release_date
 
 CHILD_AGE = 14
@@ -33,10 +35,11 @@ def apply_release_date(person: Person) -> None:
         person.policy_id = None
         person.release_date = None
         return
-    policy = policy_in_force(person.arrival_at.date())
+    arrival_day = local_day(person.arrival_at)
+    policy = policy_in_force(arrival_day)
     if policy is not None:
         person.policy_id = policy.id
-        person.release_date = release_date(person.arrival_at.date(), policy)
+        person.release_date = release_date(arrival_day, policy)
 
 
 def set_needs(person: Person, codes: list[str]) -> None:
@@ -57,34 +60,30 @@ def is_child(person: Person, on: datetime | None = None) -> bool:
 
 
 def placement_problems(person: Person, room: Room) -> list[str]:
-    """The planner's hard rules, checked for one person going into one room."""
+    """The planner's hard rules, checked for one person going into one room.
+
+    Counts everyone holding a bed: people checked in and people with a live reservation.
+    """
     problems: list[str] = []
     site = db.session.get(Site, room.site_id)
     if not site.receiving:
         problems.append(_("Site %(site)s is not ready to receive people.", site=site.name))
-    room_people = db.session.scalars(select(Person).join(Stay, Stay.person_id == Person.id)
-                                     .where(Stay.room_id == room.id, Stay.check_out_at.is_(None),
-                                            Person.id != person.id)).all()
+    on_floor = holders_by_room((Room.building_id == room.building_id) & (Room.floor == room.floor))
+    room_people = [p for p in on_floor.get(room.id, []) if p.id != person.id]
     if room.status not in ("available", "occupied"):
         from quarantine.templating import status_label
         problems.append(_("Room %(room)s is %(status)s.", room=room.label, status=status_label(room.status)))
     elif len(room_people) >= room.beds:
         problems.append(_("Room %(room)s has no free bed.", room=room.label))
-    other_households = {p.household for p in room_people if p.household != person.household or not p.household}
-    if room_people and (not person.household or other_households):
+    if room_people and (not person.household or any(p.household != person.household for p in room_people)):
         problems.append(_("Room %(room)s holds another household; one household per room.", room=room.label))
     if "mobility" in person.need_codes and not room.accessible:
         problems.append(_("%(name)s needs an accessible room; %(room)s is not.", name=person.name, room=room.label))
-    floor_people = db.session.scalars(
-        select(Person).join(Stay, Stay.person_id == Person.id).join(Room, Room.id == Stay.room_id)
-        .where(Room.building_id == room.building_id, Room.floor == room.floor, Stay.check_out_at.is_(None),
-               Person.id != person.id)).all()
-    categories = {p.category_code for p in floor_people}
-    batches = {p.batch_id for p in floor_people}
-    if categories - {person.category_code}:
+    floor_people = [p for people in on_floor.values() for p in people if p.id != person.id]
+    if any(p.category_code != person.category_code for p in floor_people):
         problems.append(_("Floor %(floor)s of building %(b)s holds another category of people.",
                           floor=room.floor, b=room.building.code))
-    if batches - {person.batch_id}:
+    if any(p.batch_id != person.batch_id for p in floor_people):
         problems.append(_("Floor %(floor)s of building %(b)s holds another transfer batch.",
                           floor=room.floor, b=room.building.code))
     return problems

@@ -45,9 +45,14 @@ class SiteForm(FlaskForm):
         if db.session.scalar(query):
             raise ValidationError(_l("Another site already has this name."))
 
-    def validate_lon(self, field):
-        if (self.lat.data is None) != (field.data is None):
-            raise ValidationError(_l("Give both latitude and longitude, or neither."))
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        # Form-level: an empty field stops its own validators, so a pair is checked here.
+        if ok and (self.lat.data is None) != (self.lon.data is None):
+            missing = self.lon if self.lon.data is None else self.lat
+            missing.errors = list(missing.errors) + [str(_l("Give both latitude and longitude, or neither."))]
+            ok = False
+        return ok
 
 
 class StatusForm(FlaskForm):

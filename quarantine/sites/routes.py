@@ -2,6 +2,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from quarantine.occupancy import expected_arrival_count
 from quarantine.access import EDIT_SITES, MANAGE_SITE, READ_ROSTERS, roles_required, site_or_404, visible_sites_query
 from quarantine.errors import DomainError
 from quarantine.extensions import db
@@ -51,7 +52,7 @@ def show_site(site_id: int):
     checklist = services.readiness_checklist(site)
     return render_template("sites/show.html", site=site, checklist=checklist,
                            cap=services.capacities([site.id])[site.id], grid=floor_grid(site),
-                           status_form=_status_form(site))
+                           status_form=_status_form(site), expected_count=expected_arrival_count(site))
 
 
 @bp.route("/<int:site_id>/edit", methods=["GET", "POST"])

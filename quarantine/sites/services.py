@@ -222,3 +222,18 @@ def building_choices(site: Site) -> list[tuple[int, str]]:
 
 def get_building(site: Site, building_id: int) -> Building | None:
     return next((b for b in site.buildings if b.id == building_id), None)
+
+
+def activate_site(site: Site) -> None:
+    """Bring a backup site into service for a transfer: standby or preparing straight to ready,
+    when its readiness checklist is complete."""
+    if site.receiving:
+        return
+    if site.status == "closed":
+        raise DomainError(_("%(site)s is closed; reopen it first.", site=site.name))
+    missing = missing_for_ready(site)
+    if missing:
+        raise DomainError(_("%(site)s cannot be activated; still missing: %(items)s", site=site.name,
+                            items="; ".join(item.label for item in missing)))
+    site.status = "ready"
+    db.session.commit()

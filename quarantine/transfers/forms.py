@@ -1,11 +1,16 @@
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import func, select
-from wtforms import DateTimeLocalField, FloatField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms import (
+    BooleanField, DateTimeLocalField, FloatField, HiddenField, IntegerField, SelectField, StringField, SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from quarantine.extensions import db
 from quarantine.i18n import _l
 from quarantine.models import BATCH_STATUSES, TransferBatch
+from quarantine.sites.forms import MultiCheckboxField
 
 
 class BatchForm(FlaskForm):
@@ -31,6 +36,55 @@ class BatchForm(FlaskForm):
         if db.session.scalar(query):
             raise ValidationError(_l("Another batch already has this code."))
 
-    def validate_origin_lon(self, field):
-        if (self.origin_lat.data is None) != (field.data is None):
-            raise ValidationError(_l("Give both latitude and longitude, or neither."))
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        # Form-level: an empty field stops its own validators, so a pair is checked here.
+        if ok and (self.origin_lat.data is None) != (self.origin_lon.data is None):
+            missing = self.origin_lon if self.origin_lon.data is None else self.origin_lat
+            missing.errors = list(missing.errors) + [str(_l("Give both latitude and longitude, or neither."))]
+            ok = False
+        return ok
+
+
+class PlanForm(FlaskForm):
+    batches = MultiCheckboxField(_l("Batches to plan together"), coerce=int)
+    time_limit = IntegerField(_l("Time limit (seconds)"), default=10, validators=[InputRequired(), NumberRange(1, 300)])
+    submit = SubmitField(_l("Plan"))
+
+    def validate_batches(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose at least one batch."))
+
+
+class MoveInPlanForm(FlaskForm):
+    person = StringField(validators=[DataRequired()])
+    room = SelectField(_l("Move to"), validators=[Optional()], validate_choice=False)
+    submit = SubmitField(_l("Move"))
+
+
+class RosterUploadForm(FlaskForm):
+    file = FileField(_l("Roster file (CSV or XLSX)"), validators=[
+        FileRequired(message=_l("Choose a file to upload.")),
+        FileAllowed(["csv", "xlsx", "txt", "xls"], _l("Upload a CSV or XLSX file."))])
+    submit = SubmitField(_l("Check the file"))
+
+
+class RosterImportForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired()])
+    default_category = SelectField(_l("Category for rows without one"), validators=[Optional()])
+    drop_bad_rows = BooleanField(_l("Leave out the rows with problems and import the rest"))
+    households = MultiCheckboxField(_l("Confirm suggested households"), validate_choice=False)
+    submit = SubmitField(_l("Import"))
+
+
+class ArrivalForm(FlaskForm):
+    reservation = IntegerField(validators=[InputRequired()])
+    action = SelectField(choices=[("arrived", _l("Arrived")), ("no_show", _l("Did not arrive")),
+                                  ("other_room", _l("Arrived, placed in another room"))])
+    room = IntegerField(validators=[Optional()])
+    submit = SubmitField(_l("Save"))
+
+
+class PlanUploadForm(FlaskForm):
+    file = FileField(_l("Plan file (quarantine-plan/1 JSON)"), validators=[FileRequired(message=_l("Choose a file to upload."))])
+    submit = SubmitField(_l("Load for review"))

@@ -270,7 +270,7 @@ def default_vocabulary() -> RosterVocabulary:
             "vegetarian": ["素食", "vegetarian"],
             "diabetic": ["糖尿病餐", "糖尿病", "diabetic"],
             "soft": ["软食", "流食", "soft"],
-            "infant": ["婴儿餐", "婴幼儿", "infant"],
+            "infant": ["婴儿餐", "婴幼儿", "婴儿", "infant"],
         },
     )
 

@@ -66,3 +66,7 @@ def edit_batch(batch_id: int):
 def show_batch(batch_id: int):
     batch = db.session.get(TransferBatch, batch_id) or abort(404)
     return render_template("transfers/show.html", batch=batch)
+
+
+# The other pages of this area register themselves on the same blueprint.
+from quarantine.transfers import arrival_views, plan_views, print_views, roster_views  # noqa: E402,F401

@@ -1,0 +1,44 @@
+"""Who holds a bed where: people checked in (open stays) and people expected (live reservations).
+
+Placement rules, the planner's input and the floor grid all need the same answer.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import select, union_all
+
+from quarantine.extensions import db
+from quarantine.models import Person, Reservation, Room, Stay
+
+
+def _holders_query():
+    stays = select(Stay.room_id.label("room_id"), Stay.person_id.label("person_id")).where(Stay.check_out_at.is_(None))
+    reserved = select(Reservation.room_id.label("room_id"), Reservation.person_id.label("person_id")).where(
+        Reservation.status == "reserved")
+    return union_all(stays, reserved).subquery()
+
+
+def holders_by_room(room_filter) -> dict[int, list[Person]]:
+    """People holding beds in the rooms selected by `room_filter` (a WHERE clause on Room)."""
+    holders = _holders_query()
+    rows = db.session.execute(
+        select(holders.c.room_id, Person).join(Person, Person.id == holders.c.person_id)
+        .join(Room, Room.id == holders.c.room_id).where(room_filter)).all()
+    result: dict[int, list[Person]] = defaultdict(list)
+    for room_id, person in rows:
+        result[room_id].append(person)
+    return result
+
+
+def holders_in_rooms(room_ids: Iterable[int]) -> dict[int, list[Person]]:
+    ids = list(room_ids)
+    return holders_by_room(Room.id.in_(ids)) if ids else {}
+
+
+def expected_arrival_count(site) -> int:
+    """Live reservations at a site: people on their way who have not been checked in."""
+    from sqlalchemy import func
+    return db.session.scalar(select(func.count(Reservation.id)).join(Room, Room.id == Reservation.room_id)
+                             .where(Room.site_id == site.id, Reservation.status == "reserved")) or 0

@@ -1,0 +1,62 @@
+"""Printouts of a committed plan: bus manifests, arrival room lists, door cards, exports."""
+from datetime import date
+
+from flask import Response, abort, render_template
+
+from quarantine.access import roles_required
+from quarantine.extensions import db
+from quarantine.i18n import _
+from quarantine.models import PlanRun
+from quarantine.policies.services import policy_in_force
+from quarantine.transfers import manifests
+from quarantine.transfers.routes import bp
+
+
+def _committed_run(run_id: int) -> PlanRun:
+    run = db.session.get(PlanRun, run_id)
+    if run is None or run.status != "committed":
+        abort(404)
+    return run
+
+
+def _headers() -> list[str]:
+    return [_("Bus"), _("Destination site"), _("Household"), _("Name"), _("Sex"), _("Age"), _("ID number"),
+            _("Phone"), _("Room")]
+
+
+@bp.route("/plans/<int:run_id>/manifests")
+@roles_required("admin", "hq")
+def print_manifests(run_id: int):
+    run = _committed_run(run_id)
+    policy = policy_in_force(date.today())
+    buses = manifests.plan_buses(run, policy)
+    return render_template("transfers/print_manifests.html", run=run, buses=buses, policy=policy,
+                           mask_id=manifests.mask_id)
+
+
+@bp.route("/plans/<int:run_id>/manifests.<any(csv, xlsx):fmt>")
+@roles_required("admin", "hq")
+def export_manifests(run_id: int, fmt: str):
+    run = _committed_run(run_id)
+    buses = manifests.plan_buses(run)
+    if fmt == "csv":
+        body, mimetype = manifests.manifest_csv(buses, _headers()), "text/csv; charset=utf-8"
+    else:
+        body = manifests.manifest_xlsx(buses, _headers())
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename=manifest-run-{run.id}.{fmt}"})
+
+
+@bp.route("/plans/<int:run_id>/room-lists")
+@roles_required("admin", "hq")
+def print_room_lists(run_id: int):
+    run = _committed_run(run_id)
+    return render_template("transfers/print_room_lists.html", run=run, lists=manifests.arrival_lists(run))
+
+
+@bp.route("/plans/<int:run_id>/door-cards")
+@roles_required("admin", "hq")
+def print_door_cards(run_id: int):
+    run = _committed_run(run_id)
+    return render_template("transfers/print_door_cards.html", run=run, lists=manifests.arrival_lists(run))
