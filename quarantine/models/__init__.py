@@ -10,6 +10,8 @@ from quarantine.models.sites import (
     zone_buildings,
 )
 from quarantine.models.transfers import BATCH_STATUSES, TransferBatch
+from quarantine.models.staff import *  # noqa: E402,F401,F403  (names in staff.__all__)
+from quarantine.models.health import *  # noqa: E402,F401,F403  (names in health.__all__)
 
 __all__ = [
     "ALL_SITE_ROLES", "AreaType", "BATCH_STATUSES", "Building", "CURRENT_STATUSES", "Category", "Diet",
@@ -19,3 +21,5 @@ __all__ = [
     "Site", "Stay", "TransferBatch", "User", "Zone", "ZoneType", "person_needs", "user_sites",
     "zone_buildings",
 ]
+from quarantine.models import health as _health, staff as _staff  # noqa: E402
+__all__ += _staff.__all__ + _health.__all__
