@@ -36,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from quarantine import models  # noqa: F401  (register tables with the metadata)
     from quarantine.auth import bp as auth_bp
+    from quarantine.health import bp as health_bp
     from quarantine.main import bp as main_bp
     from quarantine.meals import bp as meals_bp
     from quarantine.people import bp as people_bp
@@ -48,6 +49,9 @@ def create_app(config: dict | None = None) -> Flask:
     for bp in (auth_bp, main_bp, sites_bp, rooms_bp, people_bp, policies_bp, transfers_bp, users_bp,
                meals_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(health_bp)
+    from quarantine.staff import bp as staff_bp
+    app.register_blueprint(staff_bp)
 
     from quarantine.cli import register_cli
     register_cli(app)

@@ -25,6 +25,9 @@ STATUS_LABELS = {
     # planning runs and reservations
     "running": _l("Planning"), "done": _l("Ready for review"), "failed": _l("Failed"),
     "reserved": _l("Reserved"), "checked_in": _l("Checked in"),
+    # staff (closed loop)
+    "scheduled": _l("Not yet on duty"), "on_duty": _l("On duty"),
+    "post_duty_quarantine": _l("Post-duty quarantine"), "off_duty": _l("Off duty"),
 }
 KIND_LABELS = {
     "fixed": _l("Fixed site"), "backup": _l("Backup site"),
@@ -34,6 +37,14 @@ KIND_LABELS = {
     "resident_id": _l("Resident ID"), "passport": _l("Passport"),
     "M": _l("Male"), "F": _l("Female"),
     "moved": _l("Moved"), "released_stay": _l("Released"),
+    # staff work groups, medical roles and shifts
+    "disinfection": _l("Prevention and disinfection"), "health_observation": _l("Health observation"),
+    "liaison": _l("Liaison"), "security": _l("Security"), "logistics": _l("Logistics"),
+    "transfer": _l("Transfer"), "care": _l("Care"),
+    "doctor": _l("Doctor"), "nurse": _l("Nurse"),
+    "day": _l("Day shift"), "night": _l("Night shift"), "rotating": _l("Rotating shifts"),
+    # meals
+    "breakfast": _l("Breakfast"), "lunch": _l("Lunch"), "dinner": _l("Dinner"),
 }
 
 

@@ -56,10 +56,11 @@ def _migrated_app(database_url, tmp_path_factory):
 
     @app.teardown_request
     def _forget_signed_in_user(_exc):
-        # Tests hold an app context open, and requests reuse it, so Flask-Login's per-context
-        # cache of the user would leak from one test client to the next.
+        # Tests hold an app context open, and requests reuse it, so the per-context caches of
+        # Flask-Login (the user) and Flask-Babel (the locale) would leak from one request to the next.
         from flask import g
         g.pop("_login_user", None)
+        g.pop("_flask_babel", None)
     return app
 
 
@@ -181,3 +182,13 @@ def signed_in(app, make_user):
         client.user = user
         return client
     return make
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` need real concurrent transactions: skipped on SQLite, with the reason."""
+    if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: run with TEST_DATABASE_URL=postgresql+psycopg://… (make test does)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)

@@ -1,24 +1,54 @@
-from flask import render_template, request
+from datetime import datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from quarantine.access import READ_ROSTERS, roles_required, site_or_404, visible_sites_query
 from quarantine.extensions import db
+from quarantine.i18n import _
 from quarantine.meals import bp, services
-from quarantine.models import Diet
+from quarantine.meals.forms import MealTimesForm, RosterChoiceForm
+from quarantine.models import MEALS, Diet
+from quarantine.templating import local_today, local_zone
 
 
 @bp.route("/")
 @roles_required(*READ_ROSTERS)
 def index():
     sites = db.session.scalars(visible_sites_query()).all()
-    return render_template("meals/index.html", sites=sites)
+    form = RosterChoiceForm(request.args)
+    form.site_id.choices = [(s.id, s.name) for s in sites]
+    if request.args:
+        if form.validate():
+            return redirect(url_for("meals.roster", site_id=form.site_id.data, meal=form.meal.data))
+        return render_template("meals/index.html", sites=sites, form=form), 400
+    return render_template("meals/index.html", sites=sites, form=form)
 
 
 @bp.route("/sites/<int:site_id>/roster")
 @roles_required(*READ_ROSTERS)
 def roster(site_id: int):
     site = site_or_404(site_id)
-    floors = services.delivery_roster(site)
+    meal = request.args.get("meal") or services.next_meal(site, _local_now())
+    if meal not in MEALS:
+        abort(404)
     diets = {d.code: d for d in db.session.scalars(select(Diet))}
-    return render_template("meals/roster.html", site=site, floors=floors, totals=services.diet_totals(floors),
+    return render_template("meals/roster.html", roster=services.meal_roster(site, meal, local_today()), site=site,
                            diets=diets, masked=request.args.get("masked") == "1")
+
+
+@bp.route("/sites/<int:site_id>/times", methods=["GET", "POST"])
+@roles_required(*READ_ROSTERS)
+def meal_times(site_id: int):
+    site = site_or_404(site_id)
+    form = MealTimesForm(data=services.meal_times(site) if request.method == "GET" else None)
+    if form.validate_on_submit():
+        services.save_meal_times(site, form.times)
+        flash(_("Meal times saved."), "success")
+        return redirect(url_for("meals.roster", site_id=site.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("meals/times.html", site=site, form=form), status
+
+
+def _local_now() -> datetime:
+    return datetime.now(local_zone()).replace(tzinfo=None)

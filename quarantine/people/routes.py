@@ -166,7 +166,12 @@ def change_stay(person_id: int):
             services.move(person, move.room_id.data, current_user, move.note.data or "")
             flash(_("%(name)s moved.", name=person.name), "success")
         elif action == "check_out" and check_out.validate_on_submit():
-            services.check_out(person, check_out.reason.data, current_user, check_out.note.data or "")
+            if check_out.reason.data == "released":
+                # The quarantine clock's rule: before the release date only with a stated reason (the note).
+                from quarantine.health.clock import release
+                release(person, current_user, early_reason=check_out.note.data or "")
+            else:
+                services.check_out(person, check_out.reason.data, current_user, check_out.note.data or "")
             flash(_("%(name)s checked out.", name=person.name), "success")
         else:
             flash(_("Choose a room offered in the list (only rooms that keep every rule are offered)."), "error")

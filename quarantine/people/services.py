@@ -1,7 +1,7 @@
 """People and their stays: record, check in, move, check out, with the placement rules."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import func, select
 
@@ -10,7 +10,7 @@ from quarantine.extensions import db
 from quarantine.templating import local_day
 from quarantine.i18n import _
 from quarantine.idnumbers import age_on, classify
-from quarantine.models import CURRENT_STATUSES, Need, Person, Room, Site, Stay, User
+from quarantine.models import AffectedResident, CURRENT_STATUSES, Need, Person, Room, Site, Stay, User
 from quarantine.occupancy import holders_by_room
 from quarantine.policies.services import policy_in_force, release_date
 
@@ -40,6 +40,17 @@ def apply_release_date(person: Person) -> None:
     if policy is not None:
         person.policy_id = policy.id
         person.release_date = release_date(arrival_day, policy)
+    restarted = _restarted_release_date(person)
+    if restarted is not None and (person.release_date is None or restarted > person.release_date):
+        person.release_date = restarted  # editing a person must not undo a restart after a positive case
+
+
+def _restarted_release_date(person: Person) -> date | None:
+    """The latest release date a positive case nearby set for this person, if any."""
+    if person.id is None:
+        return None
+    return db.session.scalar(select(func.max(AffectedResident.new_release_date))
+                             .where(AffectedResident.person_id == person.id))
 
 
 def set_needs(person: Person, codes: list[str]) -> None:
@@ -153,6 +164,13 @@ def move(person: Person, room_id: int, user: User, note: str = "") -> Stay:
 
 def check_out(person: Person, reason: str, user: User, note: str = "", when: datetime | None = None) -> None:
     """End the stay (released or transferred out); an emptied room goes to terminal disinfection."""
+    end_stay(person, reason, note, when)
+    db.session.commit()
+
+
+def end_stay(person: Person, reason: str, note: str = "", when: datetime | None = None) -> None:
+    """check_out without the commit, for callers that end several stays in one transaction
+    (a floor released together, a positive case with its neighbours' clocks)."""
     if reason not in ("released", "transferred_out"):
         raise DomainError(_("Choose released or transferred out."))
     current = person.current_stay
@@ -164,7 +182,6 @@ def check_out(person: Person, reason: str, user: User, note: str = "", when: dat
     current.check_out_at, current.end_reason, current.note = when, reason, note
     _free_bed(_lock_room(current.room_id))
     person.status = reason
-    db.session.commit()
 
 
 def _aware(moment: datetime) -> datetime:

@@ -4,6 +4,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from quarantine.i18n import _l
 from quarantine.rooms.services import MAX_BULK_ROOMS
+from quarantine.templating import local_today
 
 
 class BuildingForm(FlaskForm):
@@ -76,6 +77,10 @@ class BulkEditForm(FlaskForm):
         if self.status.data == "out_of_service" and not (field.data or "").strip():
             raise ValidationError(_l("Give a reason for taking rooms out of service."))
 
+    def validate_expected_return(self, field):
+        if field.data and field.data < local_today():
+            raise ValidationError(_l("The expected return date must not be in the past."))
+
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if ok and self.beds.data is None and not self.accessible.data and not self.status.data:
@@ -96,6 +101,44 @@ class RoomForm(FlaskForm):
     expected_return = DateField(_l("Expected back in service"), validators=[Optional()])
     submit = SubmitField(_l("Save room"))
 
+    def __init__(self, *args, stored_return=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._stored_return = stored_return
+
     def validate_reason(self, field):
         if self.status.data == "out_of_service" and not (field.data or "").strip():
             raise ValidationError(_l("Give a reason for taking the room out of service."))
+
+    def validate_expected_return(self, field):
+        # A date saved earlier may have passed since; only a newly entered one must lie ahead.
+        if field.data and field.data < local_today() and field.data != self._stored_return:
+            raise ValidationError(_l("The expected return date must not be in the past."))
+
+
+class OutOfServiceForm(FlaskForm):
+    """Take one room out of service from the turnover page, by building and room number."""
+    building_id = SelectField(_l("Building"), coerce=int, validators=[InputRequired()])
+    number = StringField(_l("Room number"), validators=[DataRequired(), Length(max=20)])
+    reason = StringField(_l("Reason"), validators=[DataRequired(message=_l("Give a reason for taking the room out of service.")),
+                                                   Length(max=200)])
+    expected_return = DateField(_l("Expected back in service"), validators=[Optional()])
+    submit = SubmitField(_l("Take out of service"))
+
+    def __init__(self, *args, find_room=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._find_room = find_room
+        self.room = None
+
+    def validate_number(self, field):
+        if self.building_id.data is None or self._find_room is None:
+            return
+        self.room = self._find_room(self.building_id.data, field.data)
+        if self.room is None:
+            raise ValidationError(_l("There is no room %(number)s in this building.", number=field.data.strip()))
+        if self.room.status == "occupied":
+            raise ValidationError(_l("Room %(number)s is occupied; move or check out its people first.",
+                                     number=field.data.strip()))
+
+    def validate_expected_return(self, field):
+        if field.data and field.data < local_today():
+            raise ValidationError(_l("The expected return date must not be in the past."))

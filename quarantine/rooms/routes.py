@@ -6,9 +6,10 @@ from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
 from quarantine.models import Room
-from quarantine.rooms import bp, services
-from quarantine.rooms.forms import BuildingForm, BulkCreateForm, BulkEditForm, RoomForm
+from quarantine.rooms import bp, services, turnover
+from quarantine.rooms.forms import BuildingForm, BulkCreateForm, BulkEditForm, OutOfServiceForm, RoomForm
 from quarantine.sites.services import building_choices, get_building
+from quarantine.templating import local_today
 
 
 def _setup_forms(site):
@@ -96,7 +97,7 @@ def edit_room(room_id: int):
     if room is None:
         abort(404)
     site = site_or_404(room.site_id)
-    form = RoomForm(obj=room)
+    form = RoomForm(obj=room, stored_return=room.expected_return)
     if request.method == "GET":
         form.reason.data = room.status_reason
     if form.validate_on_submit():
@@ -114,3 +115,93 @@ def edit_room(room_id: int):
             db.session.rollback()
             form.form_errors.append(str(exc))
     return render_template("rooms/edit.html", site=site, room=room, form=form)
+
+
+# --- room turnover: terminal disinfection and out of service -----------------------------------
+
+def _out_of_service_form(site) -> OutOfServiceForm:
+    form = OutOfServiceForm(prefix="oos", find_room=lambda building_id, number: turnover.find_room(
+        site, building_id, number))
+    form.building_id.choices = building_choices(site)
+    return form
+
+
+def _render_turnover(site, form, status=200):
+    return render_template("rooms/turnover.html", site=site, turnover=turnover.site_turnover(site), form=form,
+                           today=local_today()), status
+
+
+def _room_of_site_or_404(room_id: int) -> Room:
+    room = db.session.get(Room, room_id)
+    if room is None:
+        abort(404)
+    site_or_404(room.site_id)
+    return room
+
+
+@bp.route("/sites/<int:site_id>/turnover")
+@roles_required(*MANAGE_SITE)
+def site_turnover(site_id: int):
+    site = site_or_404(site_id)
+    return _render_turnover(site, _out_of_service_form(site))
+
+
+@bp.route("/sites/<int:site_id>/turnover/out-of-service", methods=["POST"])
+@roles_required(*MANAGE_SITE)
+def take_out_of_service(site_id: int):
+    site = site_or_404(site_id)
+    form = _out_of_service_form(site)
+    if form.validate_on_submit():
+        try:
+            turnover.take_out_of_service(form.room, current_user, form.reason.data, form.expected_return.data,
+                                         local_today())
+            flash(_("Room %(room)s is out of service.", room=form.room.label), "success")
+            return redirect(url_for("rooms.site_turnover", site_id=site.id))
+        except DomainError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+    return _render_turnover(site, form, status=400)
+
+
+@bp.route("/rooms/<int:room_id>/confirm-clean", methods=["POST"])
+@roles_required(*MANAGE_SITE)
+def confirm_clean(room_id: int):
+    room = _room_of_site_or_404(room_id)
+    try:
+        turnover.confirm_clean(room, current_user)
+        flash(_("Room %(room)s is clean and available again.", room=room.label), "success")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for("rooms.site_turnover", site_id=room.site_id))
+
+
+@bp.route("/sites/<int:site_id>/turnover/buildings/<int:building_id>/floors/<int(signed=True):floor>/confirm-clean",
+          methods=["POST"])
+@roles_required(*MANAGE_SITE)
+def confirm_floor_clean(site_id: int, building_id: int, floor: int):
+    site = site_or_404(site_id)
+    building = get_building(site, building_id)
+    if building is None:
+        abort(404)
+    try:
+        count = turnover.confirm_floor_clean(site, building.id, floor, current_user)
+        flash(_("%(n)d rooms on floor %(floor)s of building %(b)s are clean and available again.", n=count,
+                floor=floor, b=building.code), "success")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for("rooms.site_turnover", site_id=site.id))
+
+
+@bp.route("/rooms/<int:room_id>/back-in-service", methods=["POST"])
+@roles_required(*MANAGE_SITE)
+def return_to_service(room_id: int):
+    room = _room_of_site_or_404(room_id)
+    try:
+        turnover.return_to_service(room, current_user)
+        flash(_("Room %(room)s is back in service.", room=room.label), "success")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for("rooms.site_turnover", site_id=room.site_id))

@@ -13,7 +13,8 @@ from quarantine.sites import bp, services
 from quarantine.sites.forms import (
     AreaForm, ConfirmPassagesForm, PassageForm, SiteForm, StatusForm, ZoneBuildingsForm, ZoneForm,
 )
-from quarantine.templating import status_label, vocab_label
+from quarantine.staff.services import effective_capacity_limit, staffing_check
+from quarantine.templating import local_today, status_label, vocab_label
 
 
 def _status_form(site: Site) -> StatusForm:
@@ -50,9 +51,12 @@ def new_site():
 def show_site(site_id: int):
     site = site_or_404(site_id)
     checklist = services.readiness_checklist(site)
+    today = local_today()
     return render_template("sites/show.html", site=site, checklist=checklist,
                            cap=services.capacities([site.id])[site.id], grid=floor_grid(site),
-                           status_form=_status_form(site), expected_count=expected_arrival_count(site))
+                           status_form=_status_form(site), expected_count=expected_arrival_count(site),
+                           staffing=staffing_check(site, today),
+                           effective_limit=effective_capacity_limit(site, today))
 
 
 @bp.route("/<int:site_id>/edit", methods=["GET", "POST"])

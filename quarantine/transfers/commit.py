@@ -17,7 +17,9 @@ from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
 from quarantine.models import Person, PlanRun, Reservation, Room, Site, TransferBatch, User
-from quarantine.occupancy import holders_by_room
+from quarantine.occupancy import holders_in_rooms
+from quarantine.staff.services import effective_capacity_limits
+from quarantine.templating import local_today
 from quarantine.transfers.planning import plan_of, scenario_of
 from quarantine.transfers.scenario import key_id
 
@@ -108,13 +110,11 @@ def _check_and_reserve(run: PlanRun, plan: planner.Plan) -> list[str]:
         {"person_id": pid, "room_id": room_id, "plan_run_id": run.id, "status": "reserved",
          "created_at": now, "updated_at": now}
         for room_id, pids in by_room.items() for pid in pids])
-    for room_id, pids in by_room.items():
-        room = target_rooms[room_id]
-        room.occupants, room.status = len(pids), "occupied"
-    room_site = {room_id: target_rooms[room_id].site_id for room_id in by_room}
-    for room_id, pids in by_room.items():
-        for pid in pids:
-            people[pid].site_id = room_site[room_id]
+    # Bulk updates by primary key: one statement per table, not one per row.
+    db.session.execute(update(Room), [{"id": room_id, "occupants": len(pids), "status": "occupied", "updated_at": now}
+                                      for room_id, pids in by_room.items()])
+    db.session.execute(update(Person), [{"id": pid, "site_id": target_rooms[room_id].site_id}
+                                        for room_id, pids in by_room.items() for pid in pids])
     run.status, run.committed_at = "committed", now
     codes = run.batch_code_list
     db.session.execute(update(TransferBatch).where(TransferBatch.code.in_(codes),
@@ -126,17 +126,22 @@ def _check_and_reserve(run: PlanRun, plan: planner.Plan) -> list[str]:
 def _floor_changes(target_rooms: dict[int, Room], by_room: dict[int, list[int]],
                    people: dict[int, Person]) -> list[str]:
     """Each floor must still hold only the plan's cohort: nobody of another category or batch moved in."""
-    changes = []
     floors: dict[tuple[int, int], set[tuple[str, int | None]]] = defaultdict(set)
     for room_id, pids in by_room.items():
         room = target_rooms[room_id]
         for pid in pids:
             if pid in people:
                 floors[(room.building_id, room.floor)].add((people[pid].category_code, people[pid].batch_id))
+    if not floors:
+        return []
+    floor_of_room = dict(((room_id, (building_id, floor)) for room_id, building_id, floor in db.session.execute(
+        select(Room.id, Room.building_id, Room.floor).where(tuple_(Room.building_id, Room.floor).in_(list(floors))))))
+    present: dict[tuple[int, int], set[tuple[str, int | None]]] = defaultdict(set)
+    for room_id, holders in holders_in_rooms(floor_of_room).items():
+        present[floor_of_room[room_id]].update((p.category_code, p.batch_id) for p in holders)
+    changes = []
     for (building_id, floor), cohorts in floors.items():
-        present = holders_by_room((Room.building_id == building_id) & (Room.floor == floor))
-        present_cohorts = {(p.category_code, p.batch_id) for ps in present.values() for p in ps}
-        if len(cohorts | present_cohorts) > 1:
+        if len(cohorts | present[(building_id, floor)]) > 1:
             room = next(r for r in target_rooms.values() if (r.building_id, r.floor) == (building_id, floor))
             changes.append(_("Floor %(floor)s of building %(b)s now holds another category or batch.",
                              floor=floor, b=room.building.code))
@@ -148,12 +153,13 @@ def _capacity_changes(sites: dict[int, Site], by_room: dict[int, list[int]], tar
     for room_id, pids in by_room.items():
         adding[target_rooms[room_id].site_id] += len(pids)
     changes = []
+    limits = effective_capacity_limits([s for s in sites.values()], local_today())
     for site_id, extra in adding.items():
         site = sites.get(site_id)
-        if site is None or site.capacity_limit is None:
+        if site is None or limits.get(site_id) is None:
             continue
         current = db.session.scalar(select(func.coalesce(func.sum(Room.occupants), 0)).where(Room.site_id == site_id))
-        if current + extra > site.capacity_limit:
+        if current + extra > limits[site_id]:
             changes.append(_("Site %(site)s would hold %(n)d people, above its limit of %(limit)d.",
-                             site=site.name, n=current + extra, limit=site.capacity_limit))
+                             site=site.name, n=current + extra, limit=limits[site_id]))
     return changes

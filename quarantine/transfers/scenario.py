@@ -17,6 +17,8 @@ from quarantine.extensions import db
 from quarantine.idnumbers import age_on
 from quarantine.models import Building, Person, Reservation, Room, Site, Stay, TransferBatch
 from quarantine.occupancy import holders_by_room
+from quarantine.staff.services import effective_capacity_limits
+from quarantine.templating import local_today
 
 NO_BATCH = "none"
 
@@ -71,6 +73,8 @@ def build_scenario(batches: list[TransferBatch], name: str = "live") -> planner.
         rooms_by_site[room.site_id].append(room)
     batch_codes = dict(db.session.execute(select(TransferBatch.id, TransferBatch.code)).all())
     holders = holders_by_room(Room.status == "occupied")
+    # The limit the planner respects: the manual limit, lowered to what the staff on duty can care for.
+    limits = effective_capacity_limits(sites, local_today())
 
     planner_sites = []
     for site in sites:
@@ -86,7 +90,7 @@ def build_scenario(batches: list[TransferBatch], name: str = "live") -> planner.
         location = planner.Location(site.lat, site.lon) if site.lat is not None else fallback
         planner_sites.append(planner.Site(id=site_key(site.id), name=site.name, kind=site.kind,
                                           ready=site.receiving, location=location,
-                                          capacity_limit=site.capacity_limit, rooms=tuple(rooms)))
+                                          capacity_limit=limits[site.id], rooms=tuple(rooms)))
 
     people = pending_people([b.id for b in batches])
     by_batch: dict[int, list[Person]] = defaultdict(list)

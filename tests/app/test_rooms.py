@@ -3,6 +3,7 @@ with their history, and the floor grid on the site page."""
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +11,9 @@ from sqlalchemy import func, select
 from quarantine.models import Building, Room, RoomEvent
 from quarantine.people import services as people_services
 from tests.conftest import PASSWORD
+
+# Expected return dates must lie ahead (a past date is refused), so tests use one a month away.
+LATER = str(date.today() + timedelta(days=30))
 
 
 @pytest.fixture(autouse=True)
@@ -220,13 +224,13 @@ def test_bulk_edit_by_building(db, block, signed_in):
 def test_bulk_edit_out_of_service_with_reason(db, block, signed_in):
     client = signed_in("site_manager", sites=[block])
     response = bulk_edit(client, block, numbers="301-302", status="out_of_service", reason="水管维修",
-                         expected_return="2022-12-01")
+                         expected_return=LATER)
     assert response.status_code == 302
     rooms = by_number(db, block)
     for number in ("301", "302"):
         assert rooms[number].status == "out_of_service"
         assert rooms[number].status_reason == "水管维修"
-        assert str(rooms[number].expected_return) == "2022-12-01"
+        assert str(rooms[number].expected_return) == LATER
     assert rooms["303"].status == "available"
     event = db.session.scalar(select(RoomEvent).where(RoomEvent.field == "status").limit(1))
     assert (event.old_value, event.new_value, event.reason) == ("available", "out_of_service", "水管维修")
@@ -271,7 +275,7 @@ def test_single_room_edit_records_history(db, make_site, signed_in):
     assert response.status_code == 302
     response = client.post(f"/rooms/{room.id}", data={"beds": "3", "accessible": "y", "own_bathroom": "y",
                                                       "status": "out_of_service", "reason": "窗户损坏",
-                                                      "expected_return": "2022-12-05"})
+                                                      "expected_return": LATER})
     assert response.status_code == 302
     db.session.expire_all()
     stored = db.session.get(Room, room.id)

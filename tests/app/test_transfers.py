@@ -455,3 +455,29 @@ def test_cli_roster_check_and_scenario_export(db, app, county, tmp_path):
     assert len(scenario.batches[0].people) == 6
     result = runner.invoke(args=["plan", "export-scenario", "--batch", "NOPE"])
     assert result.exit_code == 1 and "NOPE" in result.output
+
+
+def test_staffing_limit_caps_what_the_planner_may_place(db, county, make_user):
+    """Staff on duty decide how many residents a site can take: the planner and the commit use it."""
+    from datetime import timedelta
+
+    from quarantine.models import StaffMember
+    from quarantine.templating import local_today
+    fixed, backup, batch = county
+    today = local_today()
+    for role in ("doctor", "nurse"):
+        db.session.add(StaffMember(site_id=fixed.id, name=role, work_group="health_observation", medical_role=role,
+                                   on_duty_from=today - timedelta(days=1)))
+    db.session.commit()
+    from quarantine.staff.services import effective_capacity_limit
+    limit = effective_capacity_limit(fixed, today)
+    assert limit is not None and limit >= 6  # one doctor and one nurse care for dozens
+    site = next(s for s in build_scenario([batch]).sites if s.name == "Fixed")
+    assert site.capacity_limit == limit
+    # With the staff gone off duty, the site takes nobody new.
+    for member in db.session.scalars(select(StaffMember)):
+        member.on_duty_to = today - timedelta(days=1)
+    db.session.commit()
+    assert next(s for s in build_scenario([batch]).sites if s.name == "Fixed").capacity_limit == 0
+    run = plan(db, make_user("hq"), [batch])
+    assert run.placed == 0

@@ -1,0 +1,31 @@
+"""URL pieces shared by the health views: the day asked for, and a floor of a site."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, request
+
+from quarantine.models import Building, Site
+from quarantine.templating import local_today
+
+
+def day_arg(name: str = "day") -> date:
+    """`?day=YYYY-MM-DD`, today (local) when absent; a malformed or future day is a bad request."""
+    text = request.args.get(name, "").strip()
+    if not text:
+        return local_today()
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        abort(400)
+    if day > local_today():
+        abort(400)
+    return day
+
+
+def building_or_404(site: Site, building_id: int) -> Building:
+    """A building of this site; another site's building is as unknown as a missing one."""
+    building = next((b for b in site.buildings if b.id == building_id), None)
+    if building is None:
+        abort(404)
+    return building
