@@ -43,6 +43,9 @@ test-postgres: setup
 bench: setup
 	$(BIN)/python -m bench.planner_bench
 	$(BIN)/python -m bench.roster_bench
+	$(BIN)/python -m bench.live_planning_bench
+	$(BIN)/python -m bench.meal_roster_bench
+	$(BIN)/python -m bench.daily_report_bench
 
 translations: setup
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o quarantine/translations/messages.pot .

@@ -14,14 +14,12 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
-import tempfile
 import time
 from datetime import datetime, time as clock_time, timedelta, timezone
-from pathlib import Path
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import insert, select
 
+from bench.databases import sqlite_url, throwaway_postgres
 from quarantine import create_app
 from quarantine.demo import _lay_out
 from quarantine.extensions import db
@@ -30,7 +28,6 @@ from quarantine.models import Building, PcrTest, Person, Room, Site, Stay, Tempe
 
 TARGET_SECONDS = 1.0
 PASSWORD = "bench-password-123"
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_BENCH_DB = "bench_daily_report"
 BUILDINGS, FLOORS = 4, 25
 WARM_RUNS = 5
@@ -140,43 +137,17 @@ def measure(url: str, residents: int) -> list[tuple[str, float, float, int]]:
     return rows
 
 
-def _postgres_url() -> str | None:
-    try:
-        engine = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}"))
-            conn.execute(text(f"CREATE DATABASE {PG_BENCH_DB}"))
-        engine.dispose()
-    except Exception as exc:  # PostgreSQL is optional for this benchmark
-        print(f"PostgreSQL not available ({exc.__class__.__name__}); measuring SQLite only", file=sys.stderr)
-        return None
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_BENCH_DB
-
-
-def _drop_postgres() -> None:
-    engine = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}"))
-    engine.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=2000)
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
 
-    targets = [("SQLite", f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench-report-')) / 'report.db'}")]
-    pg = None if args.no_postgres else _postgres_url()
-    if pg:
-        targets.append(("PostgreSQL", pg))
     results = []
-    try:
+    with throwaway_postgres(PG_BENCH_DB, wanted=not args.no_postgres) as pg:
+        targets = [("SQLite", sqlite_url("bench-report-"))] + ([("PostgreSQL", pg)] if pg else [])
         for name, url in targets:
             results.append((name, measure(url, args.residents)))
-    finally:
-        if pg:
-            _drop_postgres()
 
     print(f"\nDaily report of a {args.residents:,}-resident site, {os.cpu_count()} cores, "
           f"started {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC\n")

@@ -13,22 +13,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
-import tempfile
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
 import planner
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import insert, select, text
 
 from bench.generate import generate
+from bench.databases import sqlite_url, throwaway_postgres
 from quarantine import create_app
 from quarantine.extensions import db
 from quarantine.idnumbers import check_digit
 from quarantine.models import Building, Person, PlanRun, Room, Site, Stay, TransferBatch, User, person_needs
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_BENCH_DB = "bench_live_planning"
 
 
@@ -155,26 +152,6 @@ def measure(url: str, data: dict, time_limit: float) -> dict[str, object]:
             "commit": commit_s, "reserved": reserved}
 
 
-def _postgres_url() -> str | None:
-    try:
-        engine = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}"))
-            conn.execute(text(f"CREATE DATABASE {PG_BENCH_DB}"))
-        engine.dispose()
-    except Exception as exc:  # PostgreSQL is optional for this benchmark
-        print(f"PostgreSQL not available ({exc.__class__.__name__}); measuring SQLite only", file=sys.stderr)
-        return None
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_BENCH_DB
-
-
-def _drop_postgres() -> None:
-    engine = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}"))
-    engine.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="city", choices=("county", "city", "province"))
@@ -184,17 +161,11 @@ def main() -> None:
     args = parser.parse_args()
     data = generate(args.preset, args.seed)
 
-    targets = [("SQLite", f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench-live-')) / 'live.db'}")]
-    pg = None if args.no_postgres else _postgres_url()
-    if pg:
-        targets.append(("PostgreSQL", pg))
     rows = []
-    try:
+    with throwaway_postgres(PG_BENCH_DB, wanted=not args.no_postgres) as pg:
+        targets = [("SQLite", sqlite_url("bench-live-"))] + ([("PostgreSQL", pg)] if pg else [])
         for name, url in targets:
             rows.append((name, measure(url, data, args.time_limit)))
-    finally:
-        if pg:
-            _drop_postgres()
 
     print(f"\nLive-database planning, preset {args.preset} (seed {args.seed}), planner time limit {args.time_limit:g} s, "
           f"{os.cpu_count()} cores\n")

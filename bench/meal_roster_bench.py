@@ -13,22 +13,19 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
-import tempfile
 import time
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert
 from werkzeug.security import generate_password_hash
 
+from bench.databases import sqlite_url, throwaway_postgres
 from quarantine import create_app
 from quarantine.extensions import db
 from quarantine.idnumbers import check_digit
 from quarantine.models import Building, Person, Room, Site, StaffMember, Stay, User, person_needs, user_sites
 
 BUDGET_SECONDS = 1.0
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "bench_meal_roster"
 BUILDINGS, FLOORS, PEOPLE_PER_ROOM = 4, 10, 2
 PASSWORD = "bench-password"
@@ -121,26 +118,6 @@ def measure(url: str, residents: int, repeat: int) -> dict[str, object]:
             "renders": len(timings), "floors": floors, "kb": size // 1024}
 
 
-def _postgres_url() -> str | None:
-    try:
-        engine = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}"))
-            conn.execute(text(f"CREATE DATABASE {PG_BENCH_DB}"))
-        engine.dispose()
-    except Exception as exc:  # PostgreSQL is optional for this benchmark
-        print(f"PostgreSQL not available ({exc.__class__.__name__}); measuring SQLite only", file=sys.stderr)
-        return None
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_BENCH_DB
-
-
-def _drop_postgres() -> None:
-    engine = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}"))
-    engine.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=2000)
@@ -148,17 +125,11 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
 
-    targets = [("SQLite", f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench-meals-')) / 'meals.db'}")]
-    pg = None if args.no_postgres else _postgres_url()
-    if pg:
-        targets.append(("PostgreSQL", pg))
     rows = []
-    try:
+    with throwaway_postgres(PG_BENCH_DB, wanted=not args.no_postgres) as pg:
+        targets = [("SQLite", sqlite_url("bench-meals-"))] + ([("PostgreSQL", pg)] if pg else [])
         for name, url in targets:
             rows.append((name, measure(url, args.residents, args.repeat)))
-    finally:
-        if pg:
-            _drop_postgres()
 
     print(f"\nMeal roster, {args.residents:,} residents, {os.cpu_count()} cores; seconds per render "
           f"through the Flask test client (target ≤ {BUDGET_SECONDS:g} s)\n")

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.generate import PRESETS, generate
+from bench.generate import generate
 from planner.metrics import plan_metrics
 from planner.model import load_plan, load_scenario, write_json
 from planner.validate import validate

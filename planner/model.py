@@ -80,6 +80,8 @@ def _choice(value: object, name: str, allowed: Iterable[str]) -> str:
 
 def _records(value: object, name: str, kind: type[T], build: Callable[[Mapping[str, Any]], T]) -> tuple[T, ...]:
     """A tuple of records from a list of records or dicts, errors carrying the index."""
+    if type(value) is tuple and all(type(item) is kind for item in value):
+        return value  # already typed records (the app builds scenarios in memory): nothing to convert
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
         raise FormatError(name, "must be a list")
     out: list[T] = []

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from quarantine.extensions import db
 from quarantine.idnumbers import check_digit
 from quarantine.models import (
-    AreaType, Building, FunctionalArea, Passage, Person, Room, Site, TransferBatch, User, Zone, ZoneType,
+    AreaType, Building, FunctionalArea, Passage, Person, Room, Site, StaffMember, TransferBatch, User, Zone, ZoneType,
 )
 from quarantine.people.services import apply_release_date, check_in
 from quarantine.users.services import create_user
@@ -95,6 +95,18 @@ def demo_roster_xlsx(rng: random.Random, count: int) -> bytes:
     return out.getvalue()
 
 
+def _staff_fixed_site(rng: random.Random, site: Site) -> None:
+    """The fixed site's team: 2 doctors, 2 nurses and 12 others, on duty since the earlier batch came."""
+    since = date.today() - timedelta(days=6)
+    team = [("health_observation", "doctor")] * 2 + [("health_observation", "nurse")] * 2 + [
+        (group, "none") for group in ("disinfection", "disinfection", "disinfection", "liaison", "security",
+                                      "security", "logistics", "logistics", "logistics", "transfer", "care", "care")]
+    for group, medical in team:
+        db.session.add(StaffMember(site=site, name=_name(rng), phone=f"135{rng.randint(10000000, 99999999)}",
+                                   work_group=group, medical_role=medical, shift=rng.choice(["day", "night"]),
+                                   on_duty_from=since))
+
+
 def load_demo(seed: int = 7) -> str:
     rng = random.Random(seed)
     admin = db.session.scalar(select(User).where(User.role == "admin")) or create_user("admin", "admin")[0]
@@ -156,6 +168,7 @@ def load_demo(seed: int = 7) -> str:
             sites[0].status = "in_use"
             check_in(person, room.id, admin, when=arrival)
             placed += 1
+    _staff_fixed_site(rng, sites[0])
     db.session.commit()
     demo_accounts = []
     for username, role, site_list in (("hq", "hq", []), ("manager", "site_manager", [sites[0].id]),

@@ -13,7 +13,8 @@ from quarantine.extensions import db
 from quarantine.models import Person, Reservation, Room, Stay
 
 
-def _holders_query():
+def holders_query():
+    """(room_id, person_id) of every bed held: open stays and live reservations."""
     stays = select(Stay.room_id.label("room_id"), Stay.person_id.label("person_id")).where(Stay.check_out_at.is_(None))
     reserved = select(Reservation.room_id.label("room_id"), Reservation.person_id.label("person_id")).where(
         Reservation.status == "reserved")
@@ -22,7 +23,7 @@ def _holders_query():
 
 def holders_by_room(room_filter) -> dict[int, list[Person]]:
     """People holding beds in the rooms selected by `room_filter` (a WHERE clause on Room)."""
-    holders = _holders_query()
+    holders = holders_query()
     rows = db.session.execute(
         select(holders.c.room_id, Person).join(Person, Person.id == holders.c.person_id)
         .join(Room, Room.id == holders.c.room_id).where(room_filter)).all()

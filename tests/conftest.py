@@ -192,3 +192,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(monkeypatch):
+    """Cheap password hashes in tests (hundreds of accounts are made); the hashing itself is
+    Werkzeug's and production keeps its default cost."""
+    from werkzeug.security import generate_password_hash
+    monkeypatch.setattr("quarantine.models.auth.generate_password_hash",
+                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))

@@ -80,16 +80,17 @@ def import_roster(batch: TransferBatch, report: RosterReport, *, drop_bad_rows: 
         raise DomainError(_("Rows %(rows)s: these ID numbers now belong to current residents; check the file again.",
                             rows=", ".join(map(str, clash))))
     try:
-        for row in rows:
-            person = Person(name=row.name, id_kind=row.id_kind, id_number=row.id_number, sex=row.sex,
-                            birth_date=row.birth_date, phone=row.phone or "", household=row.household or "",
-                            category_code=row.category or default_category, diet_code=row.diet or "regular",
-                            origin=row.origin or batch.origin, batch_id=batch.id, status="expected",
-                            notes=row.notes or "")
-            db.session.add(person)
-            db.session.flush()
-            if row.needs:
-                db.session.execute(insert(person_needs), [{"person_id": person.id, "need_code": n} for n in row.needs])
+        people = [Person(name=row.name, id_kind=row.id_kind, id_number=row.id_number, sex=row.sex,
+                         birth_date=row.birth_date, phone=row.phone or "", household=row.household or "",
+                         category_code=row.category or default_category, diet_code=row.diet or "regular",
+                         origin=row.origin or batch.origin, batch_id=batch.id, status="expected",
+                         notes=row.notes or "")
+                  for row in rows]
+        db.session.add_all(people)
+        db.session.flush()  # one batched INSERT for all rows; the ids are needed for the needs
+        needs = [{"person_id": person.id, "need_code": code} for person, row in zip(people, rows) for code in row.needs]
+        if needs:
+            db.session.execute(insert(person_needs), needs)
         db.session.commit()
     except Exception:
         db.session.rollback()

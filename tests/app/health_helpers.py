@@ -11,13 +11,6 @@ from quarantine.people import services as people_services
 from quarantine.templating import local_to_utc, local_today
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    from werkzeug.security import generate_password_hash
-    monkeypatch.setattr("quarantine.models.auth.generate_password_hash",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))
-
-
 @pytest.fixture
 def policy14(db) -> Policy:
     """14 days with tests on days 1, 4, 7, 14 (8th edition), in force for everyone the tests check in."""

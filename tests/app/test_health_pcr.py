@@ -12,7 +12,7 @@ from quarantine.health import clock, pcr
 from quarantine.models import AffectedResident, Building, PcrTest, PositiveCase, Room
 from quarantine.templating import local_today, utc_to_local
 from tests.app.health_helpers import (  # noqa: F401  (fixtures)
-    admin, days_ago, fast_hashing, local_at, policy14, reload, room, settle, text, tower,
+    admin, days_ago, local_at, policy14, reload, room, settle, text, tower,
 )
 
 

@@ -14,7 +14,7 @@ from quarantine.health import routine
 from quarantine.models import DisinfectionRound, HealthRound, TemperatureReading
 from quarantine.templating import local_today, utc_to_local
 from tests.app.health_helpers import (  # noqa: F401  (fixtures)
-    admin, days_ago, fast_hashing, policy14, settle, text, tower,
+    admin, days_ago, policy14, settle, text, tower,
 )
 
 

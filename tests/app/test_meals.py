@@ -14,13 +14,6 @@ from quarantine.people import services as people_services
 from quarantine.templating import local_today
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    from werkzeug.security import generate_password_hash
-    monkeypatch.setattr("quarantine.models.auth.generate_password_hash",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))
-
-
 def text(response) -> str:
     return response.get_data(as_text=True)
 

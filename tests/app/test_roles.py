@@ -63,14 +63,6 @@ def _cases():
             yield pytest.param(url, role, expected, id=f"{url} as {role}")
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    """Cheap password hashes: the hashing cost is not under test here, the access rules are."""
-    from werkzeug.security import generate_password_hash
-    monkeypatch.setattr("quarantine.models.auth.generate_password_hash",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))
-
-
 @pytest.fixture
 def world(db, make_site, make_person):
     site_a = make_site(SITE_A, ready=True)

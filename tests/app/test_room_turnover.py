@@ -16,13 +16,6 @@ LATER = str(date.today() + timedelta(days=14))
 YESTERDAY = str(date.today() - timedelta(days=2))
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    from werkzeug.security import generate_password_hash
-    monkeypatch.setattr("quarantine.models.auth.generate_password_hash",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))
-
-
 @pytest.fixture
 def site(make_site):
     """Building A, floors 1-2, rooms x01-x04."""

@@ -16,26 +16,6 @@ from tests.conftest import PASSWORD
 LATER = str(date.today() + timedelta(days=30))
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    from werkzeug.security import generate_password_hash
-    monkeypatch.setattr("quarantine.models.auth.generate_password_hash",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))
-
-
-@pytest.fixture(autouse=True)
-def user_loaded_per_request(app):
-    """The `app` fixture keeps an app context pushed, so `g` (where Flask-Login caches the signed-in
-    user) would carry one client's user into the next client's request; forget it per request."""
-    from flask import g, request_started
-
-    def forget_user(sender, **extra):
-        g.pop("_login_user", None)
-    request_started.connect(forget_user, app)
-    yield
-    request_started.disconnect(forget_user, app)
-
-
 def text(response) -> str:
     return response.get_data(as_text=True)
 

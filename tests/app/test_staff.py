@@ -17,13 +17,6 @@ DEFAULT = StaffingRatios(50, 50, 3.0, 4.0)
 TODAY = date.today()
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    from werkzeug.security import generate_password_hash
-    monkeypatch.setattr("quarantine.models.auth.generate_password_hash",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))
-
-
 @pytest.fixture
 def site(make_site):
     return make_site("Yinghe Hotel", ready=True)

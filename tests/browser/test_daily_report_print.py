@@ -10,7 +10,7 @@ import pytest
 
 from quarantine.health import pcr, routine
 from quarantine.templating import local_today
-from tests.app.health_helpers import admin, days_ago, fast_hashing, local_at, policy14, settle, tower  # noqa: F401
+from tests.app.health_helpers import admin, days_ago, local_at, policy14, settle, tower  # noqa: F401
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
