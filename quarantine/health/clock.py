@@ -93,7 +93,7 @@ def release(person: Person, user: User, when: datetime | None = None, early_reas
     problem = release_problem(person, when, early_reason)
     if problem:
         raise DomainError(problem)
-    end_stay(person, "released", early_reason.strip(), when)
+    end_stay(person, "released", early_reason.strip(), when, user)
     db.session.commit()
 
 
@@ -108,7 +108,7 @@ def release_floor(site: Site, building: Building, floor: int, user: User, when: 
     if problems:
         raise DomainError(" ".join(problems))
     for resident in cohort:
-        end_stay(resident.person, "released", early_reason.strip(), when)
+        end_stay(resident.person, "released", early_reason.strip(), when, user)
     db.session.commit()
     return [r.person for r in cohort]
 

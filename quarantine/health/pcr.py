@@ -121,7 +121,7 @@ def transfer_out_positive(test: PcrTest, resident: Resident, hospital: str, user
                         building_id=resident.building.id, floor=resident.room.floor, room_label=resident.room_label,
                         positive_day=local_day(now), hospital=hospital, created_by_id=user.id)
     db.session.add(case)
-    end_stay(resident.person, "transferred_out", _("Positive PCR result; to %(hospital)s", hospital=hospital), now)
+    end_stay(resident.person, "transferred_out", _("Positive PCR result; to %(hospital)s", hospital=hospital), now, user)
     return case
 
 

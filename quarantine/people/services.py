@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 
 from quarantine.errors import DomainError
 from quarantine.extensions import db
-from quarantine.templating import local_day
+from quarantine.templating import local_day, status_label
 from quarantine.i18n import _
 from quarantine.idnumbers import age_on, classify
-from quarantine.models import AffectedResident, CURRENT_STATUSES, Need, Person, Room, Site, Stay, User
+from quarantine.models import AffectedResident, CURRENT_STATUSES, Need, Person, Room, RoomEvent, Site, Stay, User
 from quarantine.occupancy import holders_by_room
 from quarantine.policies.services import policy_in_force, release_date
 
@@ -82,7 +82,6 @@ def placement_problems(person: Person, room: Room) -> list[str]:
     on_floor = holders_by_room((Room.building_id == room.building_id) & (Room.floor == room.floor))
     room_people = [p for p in on_floor.get(room.id, []) if p.id != person.id]
     if room.status not in ("available", "occupied"):
-        from quarantine.templating import status_label
         problems.append(_("Room %(room)s is %(status)s.", room=room.label, status=status_label(room.status)))
     elif len(room_people) >= room.beds:
         problems.append(_("Room %(room)s has no free bed.", room=room.label))
@@ -110,10 +109,13 @@ def _take_bed(room: Room) -> None:
     room.status = "occupied"
 
 
-def _free_bed(room: Room) -> None:
+def _free_bed(room: Room, user: User | None = None, reason: str = "") -> None:
     room.occupants -= 1
     if room.occupants == 0:
         room.status = "cleaning"  # terminal disinfection before anyone else moves in
+        # Kept in the room's history like every other status change, with who and why.
+        room.events.append(RoomEvent(user_id=user.id if user else None, field="status", old_value="occupied",
+                                     new_value="cleaning", reason=reason))
 
 
 def check_in(person: Person, room_id: int, user: User, when: datetime | None = None) -> Stay:
@@ -153,7 +155,7 @@ def move(person: Person, room_id: int, user: User, note: str = "") -> Stay:
         raise DomainError(" ".join(problems))
     now = datetime.now(timezone.utc)
     current.check_out_at, current.end_reason, current.note = now, "moved", note
-    _free_bed(_lock_room(current.room_id))
+    _free_bed(_lock_room(current.room_id), user, _("moved out: %(name)s", name=person.name))
     stay = Stay(person=person, room_id=room.id, check_in_at=now, checked_in_by_id=user.id)
     db.session.add(stay)
     _take_bed(room)
@@ -164,11 +166,12 @@ def move(person: Person, room_id: int, user: User, note: str = "") -> Stay:
 
 def check_out(person: Person, reason: str, user: User, note: str = "", when: datetime | None = None) -> None:
     """End the stay (released or transferred out); an emptied room goes to terminal disinfection."""
-    end_stay(person, reason, note, when)
+    end_stay(person, reason, note, when, user)
     db.session.commit()
 
 
-def end_stay(person: Person, reason: str, note: str = "", when: datetime | None = None) -> None:
+def end_stay(person: Person, reason: str, note: str = "", when: datetime | None = None,
+             user: User | None = None) -> None:
     """check_out without the commit, for callers that end several stays in one transaction
     (a floor released together, a positive case with its neighbours' clocks)."""
     if reason not in ("released", "transferred_out"):
@@ -180,7 +183,7 @@ def end_stay(person: Person, reason: str, note: str = "", when: datetime | None 
     if when < _aware(current.check_in_at):
         raise DomainError(_("Check-out cannot be before check-in (%(at)s).", at=current.check_in_at))
     current.check_out_at, current.end_reason, current.note = when, reason, note
-    _free_bed(_lock_room(current.room_id))
+    _free_bed(_lock_room(current.room_id), user, f"{status_label(reason)}: {person.name}")
     person.status = reason
 
 

@@ -11,7 +11,7 @@ from quarantine.models import Policy
 
 
 class PolicyForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)],
+    name = StringField(_l("Policy name"), validators=[DataRequired(), Length(max=120)],
                        description=_l("e.g. Prevention and control plan, 9th edition"))
     effective_from = DateField(_l("In force from"), validators=[InputRequired()])
     quarantine_days = IntegerField(_l("Days of centralized quarantine"), validators=[InputRequired(), NumberRange(1, 60)])

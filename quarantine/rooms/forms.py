@@ -10,7 +10,7 @@ from quarantine.templating import local_today
 class BuildingForm(FlaskForm):
     code = StringField(_l("Building code"), validators=[DataRequired(), Length(max=20),
                        Regexp(r"^[0-9A-Za-z\-]+$", message=_l("Use letters, digits and - only, e.g. A or 2"))])
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=100)])
+    name = StringField(_l("Building name"), validators=[Optional(), Length(max=100)])
     has_lift = BooleanField(_l("Has a lift"))
     submit = SubmitField(_l("Add building"))
 

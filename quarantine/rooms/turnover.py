@@ -123,8 +123,8 @@ def return_to_service(room: Room, user: User) -> None:
 def _since(rooms: list[Room]) -> dict[int, tuple[datetime | None, User | None]]:
     """For each room, when and by whom it entered its current status.
 
-    Check-out empties a room into terminal disinfection without a RoomEvent, so the latest
-    check-out counts too (its user is unknown here, hence None).
+    Check-outs record a RoomEvent when they empty a room; for rooms emptied before that was
+    kept, the latest check-out counts (its user unknown, hence None).
     """
     ids = [r.id for r in rooms]
     if not ids:

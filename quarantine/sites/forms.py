@@ -19,7 +19,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class SiteForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Site name"), validators=[DataRequired(), Length(max=120)])
     kind = SelectField(_l("Kind"), choices=[("fixed", _l("Fixed site")), ("backup", _l("Backup site"))])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=255)])
     lat = FloatField(_l("Latitude"), validators=[Optional(), NumberRange(-90, 90)],
@@ -62,7 +62,7 @@ class StatusForm(FlaskForm):
 
 class ZoneForm(FlaskForm):
     type_code = SelectField(_l("Zone"), validators=[InputRequired()])
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
+    name = StringField(_l("Zone name"), validators=[Optional(), Length(max=120)])
     description = TextAreaField(_l("Where it is"), validators=[Optional(), Length(max=2000)])
     buildings = MultiCheckboxField(_l("Buildings in this zone"), coerce=int, validate_choice=True,
                                    description=_l("For the contaminated zone: the buildings where people stay."))

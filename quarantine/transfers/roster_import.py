@@ -80,17 +80,20 @@ def import_roster(batch: TransferBatch, report: RosterReport, *, drop_bad_rows: 
         raise DomainError(_("Rows %(rows)s: these ID numbers now belong to current residents; check the file again.",
                             rows=", ".join(map(str, clash))))
     try:
-        people = [Person(name=row.name, id_kind=row.id_kind, id_number=row.id_number, sex=row.sex,
-                         birth_date=row.birth_date, phone=row.phone or "", household=row.household or "",
-                         category_code=row.category or default_category, diet_code=row.diet or "regular",
-                         origin=row.origin or batch.origin, batch_id=batch.id, status="expected",
-                         notes=row.notes or "")
-                  for row in rows]
-        db.session.add_all(people)
-        db.session.flush()  # one batched INSERT for all rows; the ids are needed for the needs
-        needs = [{"person_id": person.id, "need_code": code} for person, row in zip(people, rows) for code in row.needs]
-        if needs:
-            db.session.execute(insert(person_needs), needs)
+        # Bulk INSERT without RETURNING (far faster on PostgreSQL for 10,000 rows); the new ids are
+        # read back by ID number, which is unique among current people, for the needs.
+        db.session.execute(insert(Person), [
+            dict(name=row.name, id_kind=row.id_kind, id_number=row.id_number, sex=row.sex, birth_date=row.birth_date,
+                 phone=row.phone or "", household=row.household or "", category_code=row.category or default_category,
+                 diet_code=row.diet or "regular", origin=row.origin or batch.origin, batch_id=batch.id,
+                 status="expected", notes=row.notes or "")
+            for row in rows])
+        with_needs = {row.id_number: row.needs for row in rows if row.needs}
+        if with_needs:
+            ids = dict(db.session.execute(select(Person.id_number, Person.id).where(
+                Person.batch_id == batch.id, Person.status == "expected", Person.id_number.in_(list(with_needs)))).all())
+            db.session.execute(insert(person_needs), [{"person_id": ids[number], "need_code": code}
+                                                      for number, codes in with_needs.items() for code in codes])
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -65,7 +65,8 @@ def test_check_out_then_confirm_clean(db, site, signed_in, make_person, make_use
     response = client.post(f"/rooms/{room.id}/confirm-clean")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/sites/{site.id}/turnover")
     assert rooms_of(db, site)["201"].status == "available"
-    event = db.session.scalars(select(RoomEvent).where(RoomEvent.room_id == room.id)).one()
+    event = db.session.scalars(select(RoomEvent).where(RoomEvent.room_id == room.id,
+                                                       RoomEvent.new_value == "available")).one()
     assert (event.field, event.old_value, event.new_value, event.user_id) == (
         "status", "cleaning", "available", client.user.id)
     page = text(client.get(f"/sites/{site.id}/turnover"))
@@ -284,3 +285,19 @@ def test_turnover_posts_refused_to_foreign_roles_and_sites(db, site, make_site, 
                        ).status_code == expected
     assert client.post(f"/sites/{site.id}/turnover/out-of-service", data=oos_data(site)).status_code == expected
     assert state(db, site) == before and event_count(db) == 0
+
+
+def test_check_out_records_who_sent_the_room_to_cleaning(db, make_site, make_person, make_user):
+    from sqlalchemy import select as _select
+
+    from quarantine.models import RoomEvent
+    from quarantine.people.services import check_in, check_out
+    site = make_site("Turnover history", ready=True)
+    person = make_person("孙丙", site_id=site.id)
+    user = make_user("site_manager", sites=[site])
+    room = site.buildings[0].rooms[0]
+    check_in(person, room.id, user)
+    check_out(person, "transferred_out", user, note="hospital")
+    event = db.session.scalar(_select(RoomEvent).where(RoomEvent.room_id == room.id, RoomEvent.new_value == "cleaning"))
+    assert event is not None and event.user_id == user.id and event.old_value == "occupied"
+    assert "孙丙" in event.reason

@@ -481,3 +481,15 @@ def test_staffing_limit_caps_what_the_planner_may_place(db, county, make_user):
     assert next(s for s in build_scenario([batch]).sites if s.name == "Fixed").capacity_limit == 0
     run = plan(db, make_user("hq"), [batch])
     assert run.placed == 0
+
+
+def test_needs_and_diets_are_imported(db, signed_in):
+    batch = make_batch(db)
+    client = signed_in("hq")
+    rows = roster_rows(3)
+    rows[0][6], rows[0][7] = "行动不便、孕妇", "清真"
+    page = text(upload(client, batch, xlsx_file(rows), "r.xlsx"))
+    client.post(f"/transfers/{batch.id}/roster/import", data={"token": token_of(page)})
+    people = {p.name: p for p in db.session.scalars(select(Person).where(Person.batch_id == batch.id))}
+    assert sorted(people["测试000"].need_codes) == ["mobility", "pregnant"]
+    assert people["测试000"].diet_code == "halal" and people["测试001"].need_codes == []
