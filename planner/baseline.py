@@ -24,7 +24,6 @@ def _floor_cohorts(scenario: Scenario) -> dict[tuple[str, str, int], set[tuple[s
 
 def greedy_plan(scenario: Scenario) -> Plan:
     start = time.perf_counter()
-    policy = scenario.policy
     cohorts = _floor_cohorts(scenario)
     free = {r.id: r.beds - len(r.occupants) for s in scenario.sites for r in s.rooms}
     room_for = {s.id: (10**9 if s.capacity_limit is None else s.capacity_limit - s.occupant_count)

@@ -11,7 +11,6 @@ chosen site is packed room by room.
 """
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from typing import Iterable
 

@@ -33,6 +33,13 @@ def holders_by_room(room_filter) -> dict[int, list[Person]]:
     return result
 
 
+def lock_room(room_id: int) -> Room:
+    """The room re-read under a row lock (PostgreSQL), so a concurrent check-in, commit or status
+    change cannot slip in between; populate_existing refreshes a copy the session already holds."""
+    return db.session.scalars(select(Room).where(Room.id == room_id).with_for_update()
+                              .execution_options(populate_existing=True)).one()
+
+
 def holders_in_rooms(room_ids: Iterable[int]) -> dict[int, list[Person]]:
     ids = list(room_ids)
     return holders_by_room(Room.id.in_(ids)) if ids else {}

@@ -11,7 +11,7 @@ from quarantine.templating import local_day, status_label
 from quarantine.i18n import _
 from quarantine.idnumbers import age_on, classify
 from quarantine.models import AffectedResident, CURRENT_STATUSES, Need, Person, Room, RoomEvent, Site, Stay, User
-from quarantine.occupancy import holders_by_room
+from quarantine.occupancy import holders_by_room, lock_room
 from quarantine.policies.services import policy_in_force, release_date
 
 CHILD_AGE = 14
@@ -99,12 +99,7 @@ def placement_problems(person: Person, room: Room) -> list[str]:
     return problems
 
 
-def _lock_room(room_id: int) -> Room:
-    """Lock the room row (PostgreSQL) so concurrent check-ins cannot both take its last bed."""
-    return db.session.scalars(select(Room).where(Room.id == room_id).with_for_update()).one()
-
-
-def _take_bed(room: Room) -> None:
+def take_bed(room: Room) -> None:
     room.occupants += 1
     room.status = "occupied"
 
@@ -124,7 +119,7 @@ def check_in(person: Person, room_id: int, user: User, when: datetime | None = N
                             name=person.name, room=person.current_stay.room.label))
     if person.status not in CURRENT_STATUSES:
         raise DomainError(_("%(name)s is no longer in quarantine.", name=person.name))
-    room = _lock_room(room_id)
+    room = lock_room(room_id)
     problems = placement_problems(person, room)
     if problems:
         db.session.rollback()
@@ -132,7 +127,7 @@ def check_in(person: Person, room_id: int, user: User, when: datetime | None = N
     when = when or datetime.now(timezone.utc)
     stay = Stay(person=person, room_id=room.id, check_in_at=when, checked_in_by_id=user.id)
     db.session.add(stay)
-    _take_bed(room)
+    take_bed(room)
     person.status = "in_quarantine"
     person.site_id = room.site_id
     if person.arrival_at is None:
@@ -148,17 +143,17 @@ def move(person: Person, room_id: int, user: User, note: str = "") -> Stay:
         raise DomainError(_("%(name)s has no room to move from; check them in instead.", name=person.name))
     if current.room_id == room_id:
         raise DomainError(_("%(name)s is already in that room.", name=person.name))
-    room = _lock_room(room_id)
+    room = lock_room(room_id)
     problems = placement_problems(person, room)
     if problems:
         db.session.rollback()
         raise DomainError(" ".join(problems))
     now = datetime.now(timezone.utc)
     current.check_out_at, current.end_reason, current.note = now, "moved", note
-    _free_bed(_lock_room(current.room_id), user, _("moved out: %(name)s", name=person.name))
+    _free_bed(lock_room(current.room_id), user, _("moved out: %(name)s", name=person.name))
     stay = Stay(person=person, room_id=room.id, check_in_at=now, checked_in_by_id=user.id)
     db.session.add(stay)
-    _take_bed(room)
+    take_bed(room)
     person.site_id = room.site_id
     db.session.commit()
     return stay
@@ -183,7 +178,7 @@ def end_stay(person: Person, reason: str, note: str = "", when: datetime | None 
     if when < _aware(current.check_in_at):
         raise DomainError(_("Check-out cannot be before check-in (%(at)s).", at=current.check_in_at))
     current.check_out_at, current.end_reason, current.note = when, reason, note
-    _free_bed(_lock_room(current.room_id), user, f"{status_label(reason)}: {person.name}")
+    _free_bed(lock_room(current.room_id), user, f"{status_label(reason)}: {person.name}")
     person.status = reason
 
 

@@ -16,6 +16,7 @@ from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
 from quarantine.models import Building, Room, RoomEvent, Site, Stay, User
+from quarantine.occupancy import lock_room
 from quarantine.templating import status_label
 
 EVENTS_SHOWN = 50
@@ -47,12 +48,6 @@ class Turnover:
         return sum(len(f.rooms) for f in self.cleaning)
 
 
-def _lock(room: Room) -> Room:
-    """Re-read the room under a row lock (PostgreSQL) so a concurrent check-in cannot slip in between."""
-    return db.session.scalars(select(Room).where(Room.id == room.id).with_for_update()
-                              .execution_options(populate_existing=True)).one()
-
-
 def _change_status(room: Room, user: User, status: str, reason: str = "") -> None:
     room.events.append(RoomEvent(user_id=user.id, field="status", old_value=room.status, new_value=status,
                                  reason=reason))
@@ -67,7 +62,7 @@ def _refuse_unless_cleaning(room: Room) -> None:
 
 def confirm_clean(room: Room, user: User) -> None:
     """Terminal disinfection done: the room is available again."""
-    room = _lock(room)
+    room = lock_room(room.id)
     _refuse_unless_cleaning(room)
     _change_status(room, user, "available")
     db.session.commit()
@@ -94,7 +89,7 @@ def check_expected_return(expected_return: date | None, today: date) -> None:
 
 def take_out_of_service(room: Room, user: User, reason: str, expected_return: date | None, today: date) -> None:
     """Out of service with a reason and, if known, the day it should be back; refused while occupied."""
-    room = _lock(room)
+    room = lock_room(room.id)
     if room.status == "occupied":
         raise DomainError(_("Room %(room)s is occupied; move or check out its people first.", room=room.label))
     if not reason.strip():
@@ -111,7 +106,7 @@ def take_out_of_service(room: Room, user: User, reason: str, expected_return: da
 
 
 def return_to_service(room: Room, user: User) -> None:
-    room = _lock(room)
+    room = lock_room(room.id)
     if room.status != "out_of_service":
         raise DomainError(_("Room %(room)s is %(status)s, not out of service.", room=room.label,
                             status=status_label(room.status)))

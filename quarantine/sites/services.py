@@ -169,7 +169,6 @@ def update_zone_buildings(zone: Zone, building_ids: list[int]) -> None:
 
 
 def delete_zone(zone: Zone) -> None:
-    site = zone.site
     db.session.delete(zone)
     db.session.commit()
 
@@ -182,7 +181,6 @@ def add_area(site: Site, type_code: str, zone_id: int | None, description: str) 
 
 
 def delete_area(area: FunctionalArea) -> None:
-    site = area.site
     db.session.delete(area)
     db.session.commit()
 
@@ -225,15 +223,10 @@ def get_building(site: Site, building_id: int) -> Building | None:
 
 
 def activate_site(site: Site) -> None:
-    """Bring a backup site into service for a transfer: standby or preparing straight to ready,
-    when its readiness checklist is complete."""
+    """Bring a backup site into service for a transfer: from standby through preparing to ready in one
+    step, under the same rules as any status change (the caller rolls back if it is refused)."""
     if site.receiving:
         return
-    if site.status == "closed":
-        raise DomainError(_("%(site)s is closed; reopen it first.", site=site.name))
-    missing = missing_for_ready(site)
-    if missing:
-        raise DomainError(_("%(site)s cannot be activated; still missing: %(items)s", site=site.name,
-                            items="; ".join(item.label for item in missing)))
-    site.status = "ready"
-    db.session.commit()
+    if site.status == "standby":
+        site.status = "preparing"
+    change_status(site, "ready")

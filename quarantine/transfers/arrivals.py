@@ -10,7 +10,8 @@ from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
 from quarantine.models import Person, Reservation, Room, Site, Stay, User
-from quarantine.people.services import apply_release_date, placement_problems
+from quarantine.occupancy import lock_room
+from quarantine.people.services import apply_release_date, placement_problems, take_bed
 
 
 def expected_arrivals(site: Site) -> list[Reservation]:
@@ -30,8 +31,12 @@ def _live(reservation_id: int, site: Site) -> Reservation:
     return reservation
 
 
-def _lock(room_id: int) -> Room:
-    return db.session.scalars(select(Room).where(Room.id == room_id).with_for_update()).one()
+def _give_back_reserved_bed(room_id: int) -> None:
+    """Nobody slept in a reserved bed, so an emptied room is available at once (no terminal disinfection)."""
+    room = lock_room(room_id)
+    room.occupants -= 1
+    if room.occupants == 0:
+        room.status = "available"
 
 
 def _start_stay(person: Person, room_id: int, user: User, when: datetime) -> None:
@@ -54,10 +59,7 @@ def arrived(site: Site, reservation_id: int, user: User, when: datetime | None =
 def did_not_arrive(site: Site, reservation_id: int, user: User) -> Person:
     """Free the bed; nobody slept there, so the room needs no terminal disinfection."""
     reservation = _live(reservation_id, site)
-    room = _lock(reservation.room_id)
-    room.occupants -= 1
-    if room.occupants == 0:
-        room.status = "available"
+    _give_back_reserved_bed(reservation.room_id)
     reservation.status = "no_show"
     person = reservation.person
     person.status, person.site_id = "no_show", None
@@ -69,7 +71,7 @@ def arrived_in_other_room(site: Site, reservation_id: int, room_id: int, user: U
                           when: datetime | None = None) -> Person:
     """Check in to another room of the site, with the placement rules checked again."""
     reservation = _live(reservation_id, site)
-    target = _lock(room_id)
+    target = lock_room(room_id)
     if target.site_id != site.id:
         raise DomainError(_("Choose a room of this site."))
     if target.id == reservation.room_id:
@@ -79,12 +81,8 @@ def arrived_in_other_room(site: Site, reservation_id: int, room_id: int, user: U
     if problems:
         db.session.rollback()
         raise DomainError(" ".join(problems))
-    old = _lock(reservation.room_id)
-    old.occupants -= 1
-    if old.occupants == 0:
-        old.status = "available"
-    target.occupants += 1
-    target.status = "occupied"
+    _give_back_reserved_bed(reservation.room_id)
+    take_bed(target)
     _start_stay(person, target.id, user, when or datetime.now(timezone.utc))
     reservation.status = "checked_in"
     db.session.commit()

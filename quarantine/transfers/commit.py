@@ -70,9 +70,11 @@ def _check_and_reserve(run: PlanRun, plan: planner.Plan) -> list[str]:
 
     # Lock in a fixed order (sites, then rooms by id) so concurrent commits cannot deadlock.
     sites = {s.id: s for s in db.session.scalars(
-        select(Site).where(Site.id.in_(site_ids)).order_by(Site.id).with_for_update())}
+        select(Site).where(Site.id.in_(site_ids)).order_by(Site.id).with_for_update()
+        .execution_options(populate_existing=True))}
     target_rooms = {r.id: r for r in db.session.scalars(
-        select(Room).where(Room.id.in_(list(by_room))).order_by(Room.id).with_for_update())}
+        select(Room).where(Room.id.in_(list(by_room))).order_by(Room.id).with_for_update()
+        .execution_options(populate_existing=True))}
     floors = {(r.building_id, r.floor) for r in target_rooms.values()}
     db.session.scalars(select(Room.id).where(tuple_(Room.building_id, Room.floor).in_(list(floors)))
                        .order_by(Room.id).with_for_update()).all()
@@ -152,14 +154,14 @@ def _capacity_changes(sites: dict[int, Site], by_room: dict[int, list[int]], tar
     adding = Counter()
     for room_id, pids in by_room.items():
         adding[target_rooms[room_id].site_id] += len(pids)
+    limits = effective_capacity_limits(list(sites.values()), local_today())
+    limited = [site_id for site_id in adding if site_id in sites and limits.get(site_id) is not None]
+    holding = dict(db.session.execute(select(Room.site_id, func.sum(Room.occupants))
+                                      .where(Room.site_id.in_(limited)).group_by(Room.site_id)).all())
     changes = []
-    limits = effective_capacity_limits([s for s in sites.values()], local_today())
-    for site_id, extra in adding.items():
-        site = sites.get(site_id)
-        if site is None or limits.get(site_id) is None:
-            continue
-        current = db.session.scalar(select(func.coalesce(func.sum(Room.occupants), 0)).where(Room.site_id == site_id))
-        if current + extra > limits[site_id]:
+    for site_id in limited:
+        total = (holding.get(site_id) or 0) + adding[site_id]
+        if total > limits[site_id]:
             changes.append(_("Site %(site)s would hold %(n)d people, above its limit of %(limit)d.",
-                             site=site.name, n=current + extra, limit=limits[site_id]))
+                             site=sites[site_id].name, n=total, limit=limits[site_id]))
     return changes

@@ -6,7 +6,6 @@ import io
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,6 +14,7 @@ from quarantine.extensions import db
 from quarantine.idnumbers import age_on
 from quarantine.models import Person, PlanRun, Policy, Reservation, Room, Site
 from quarantine.policies.services import policy_in_force
+from quarantine.templating import local_today
 from quarantine.transfers.scenario import household_of
 
 DEFAULT_BUS_SEATS, DEFAULT_LOAD_FACTOR = 45, 0.5
@@ -27,7 +27,7 @@ class Passenger:
 
     @property
     def age(self) -> int | None:
-        return age_on(self.person.birth_date, date.today()) if self.person.birth_date else None
+        return age_on(self.person.birth_date, local_today()) if self.person.birth_date else None
 
 
 @dataclass
@@ -77,7 +77,7 @@ def passengers_by_site(run: PlanRun) -> dict[Site, list[Passenger]]:
 
 def plan_buses(run: PlanRun, policy: Policy | None = None) -> list[Bus]:
     """Households stay on one bus; buses are filled largest household first (first fit)."""
-    capacity = bus_capacity(policy or policy_in_force(date.today()))
+    capacity = bus_capacity(policy or policy_in_force(local_today()))
     buses: list[Bus] = []
     for site, passengers in passengers_by_site(run).items():
         households: dict[str, list[Passenger]] = defaultdict(list)

@@ -4,13 +4,13 @@ import json
 import planner
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from quarantine.access import roles_required
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
-from quarantine.models import Person, PlanRun, Reservation, Site, Stay, TransferBatch
+from quarantine.models import PlanRun, Site, TransferBatch
 from quarantine.sites.services import activate_site
 from quarantine.transfers import planning
 from quarantine.transfers.commit import PlanIsStale, commit_plan

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import datetime, timezone
 
 import planner
 from flask import Flask, current_app
@@ -136,6 +135,3 @@ def move_in_plan(run: PlanRun, person: str, room: str | None) -> list[str]:
     save_plan(run, changed)
     return []
 
-
-def stamp(moment: datetime | None = None) -> datetime:
-    return moment or datetime.now(timezone.utc)

@@ -1,5 +1,4 @@
 """Printouts of a committed plan: bus manifests, arrival room lists, door cards, exports."""
-from datetime import date
 
 from flask import Response, abort, render_template
 
@@ -9,6 +8,7 @@ from quarantine.i18n import _
 from quarantine.models import PlanRun
 from quarantine.policies.services import policy_in_force
 from quarantine.transfers import manifests
+from quarantine.templating import local_today
 from quarantine.transfers.routes import bp
 
 
@@ -28,7 +28,7 @@ def _headers() -> list[str]:
 @roles_required("admin", "hq")
 def print_manifests(run_id: int):
     run = _committed_run(run_id)
-    policy = policy_in_force(date.today())
+    policy = policy_in_force(local_today())
     buses = manifests.plan_buses(run, policy)
     return render_template("transfers/print_manifests.html", run=run, buses=buses, policy=policy,
                            mask_id=manifests.mask_id)

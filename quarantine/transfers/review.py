@@ -8,7 +8,7 @@ import planner
 from sqlalchemy import select
 
 from quarantine.extensions import db
-from quarantine.models import Person, PlanRun, Site
+from quarantine.models import Person, PlanRun, Room, Site
 from quarantine.transfers.planning import plan_of, scenario_of
 from quarantine.transfers.scenario import key_id
 
@@ -108,7 +108,6 @@ MAX_ROOM_CHOICES = 3000
 
 
 def _room_numbers(site_ids: set[int]) -> dict[str, str]:
-    from quarantine.models import Room
     rows = db.session.execute(select(Room.id, Room.number).where(Room.site_id.in_(site_ids))).all()
     return {f"R{room_id}": number for room_id, number in rows}
 

@@ -41,7 +41,8 @@ def key_id(key: str) -> int:
 
 
 def household_of(person: Person) -> str:
-    """Household codes come from each sending county's sheet, so they are only unique within a batch."""
+    """Household codes come from each sending county's sheet, so they are only unique within a batch.
+    Takes a Person or any row with its id, batch_id and household."""
     if not person.household:
         return f"single-{person.id}"
     return f"{person.batch_id or 0}:{person.household}"
@@ -133,10 +134,10 @@ def _occupants_by_room(batch_codes: dict[int, str]) -> dict[int, tuple[planner.O
         .join(Person, Person.id == holders.c.person_id).join(Room, Room.id == holders.c.room_id)
         .where(Room.status == "occupied"))
     result: dict[int, list[planner.Occupant]] = defaultdict(list)
-    for room_id, person_id, category, batch_id, household in rows:
-        key = f"{batch_id or 0}:{household}" if household else f"single-{person_id}"  # as household_of()
-        result[room_id].append(planner.Occupant(category=category, batch=batch_codes.get(batch_id, NO_BATCH),
-                                                household=key))
+    for row in rows:
+        result[row.room_id].append(planner.Occupant(category=row.category_code,
+                                                    batch=batch_codes.get(row.batch_id, NO_BATCH),
+                                                    household=household_of(row)))
     return {room_id: tuple(occ) for room_id, occ in result.items()}
 
 

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 
 from quarantine.models import Building, Room, RoomEvent
 from quarantine.people import services as people_services
-from tests.conftest import PASSWORD
 
 # Expected return dates must lie ahead (a past date is refused), so tests use one a month away.
 LATER = str(date.today() + timedelta(days=30))

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from quarantine.errors import DomainError
 from quarantine.models import FunctionalArea, Passage, Site, Zone
 from quarantine.sites import services
-from tests.conftest import PASSWORD
 
 
 def site_count(db) -> int:

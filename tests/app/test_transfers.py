@@ -220,7 +220,6 @@ def test_unplaced_people_get_reasons_and_a_backup_site_to_activate(db, county, m
 
 def test_hand_move_is_checked_against_the_rules(db, county, make_user, make_person, signed_in):
     fixed, backup, batch = county
-    other = make_batch(db, "ZK-9")
     client = signed_in("hq")
     client.post("/transfers/plan", data={"batches": [batch.id], "time_limit": 5})
     run = db.session.scalar(select(PlanRun))
@@ -245,7 +244,6 @@ def test_hand_move_is_checked_against_the_rules(db, county, make_user, make_pers
     assert "Moved" in text(accepted)
     db.session.refresh(run)
     assert any(a.person == moving and a.room == f"R{target.id}" for a in planning.plan_of(run).assignments)
-    del other
 
 
 # --- commit -------------------------------------------------------------------------------
@@ -280,7 +278,7 @@ def test_commit_reserves_rooms_and_printouts_follow(db, county, signed_in):
 
 def test_households_share_a_bus(db, make_site, make_user):
     from quarantine.transfers.manifests import plan_buses
-    site = make_site("Big", ready=True, floors=(1, 6), rooms_per_floor=10, beds=3)
+    make_site("Big", ready=True, floors=(1, 6), rooms_per_floor=10, beds=3)
     batch = make_batch(db)
     add_people(db, batch, 60, household_size=3)
     user = make_user("hq")
@@ -375,7 +373,7 @@ def test_site_manager_checks_people_in(db, committed, signed_in):
     room_before = db.session.get(Room, second.room_id).occupants
     client.post(f"/transfers/arrivals/{site.id}", data={"reservation": second.id, "action": "no_show"})
     db.session.expire_all()
-    assert second.status == "no_show" and second.person.status == "did_not_arrive" or second.person.status == "no_show"
+    assert second.status == "no_show" and second.person.status == "no_show" and second.person.site_id is None
     assert db.session.get(Room, second.room_id).occupants == room_before - 1
 
     # Another room on a floor that holds nobody else: accepted, rules re-checked.
@@ -493,3 +491,14 @@ def test_needs_and_diets_are_imported(db, signed_in):
     people = {p.name: p for p in db.session.scalars(select(Person).where(Person.batch_id == batch.id))}
     assert sorted(people["测试000"].need_codes) == ["mobility", "pregnant"]
     assert people["测试000"].diet_code == "halal" and people["测试001"].need_codes == []
+
+
+def test_commit_refused_when_the_site_limit_was_lowered_since_planning(db, county, make_user):
+    fixed, backup, batch = county
+    user = make_user("hq")
+    run = plan(db, user, [batch])
+    fixed.capacity_limit = 4
+    db.session.commit()
+    with pytest.raises(PlanIsStale) as refused:
+        commit_plan(run, user)
+    assert any("above its limit of 4" in c for c in refused.value.changes)
