@@ -21,6 +21,24 @@ class Reason:
     suggested_sites: tuple[str, ...] = ()
 
 
+# Every reason is one of these templates, so the app can show it in the user's language
+# (quarantine/transfers/reasons.py) while plans keep the plain English text.
+MIXED_CATEGORIES = "household %(household)s mixes categories (%(categories)s) but floors keep categories apart"
+NO_ADULT = "household %(household)s has children under %(child_age)s but no adult (%(adult_age)s+) to share their room"
+TOO_FEW_ADULTS = ("household of %(size)s needs %(rooms)s rooms but has %(adults)s adult(s); "
+                  "every room with a child needs an adult of the household")
+SPLIT_NEEDS_ROOMS = "household of %(size)s needs %(rooms)s rooms on one floor, none free at ready sites"
+SPLIT_NEEDS_ACCESSIBLE_ROOMS = ("household of %(size)s needs %(rooms)s accessible rooms on one floor, "
+                                "none free at ready sites")
+NO_ACCESSIBLE_ROOM = "no accessible room for %(size)s left at ready sites"
+NO_ROOM = "no room for a household of %(size)s left at ready sites"
+FLOORS_TAKEN = "every free floor already holds another category or batch"
+CAPACITY_LIMITS = "site capacity limits reached: %(short)s beds short"
+NOT_PLACED = "not placed"  # when reasons were not worked out (a cancelled run)
+SITES_NOT_READY = "; sites not ready that would fit: %(sites)s"
+TEMPLATES = (MIXED_CATEGORIES, NO_ADULT, TOO_FEW_ADULTS, SPLIT_NEEDS_ROOMS, SPLIT_NEEDS_ACCESSIBLE_ROOMS,
+             NO_ACCESSIBLE_ROOM, NO_ROOM, FLOORS_TAKEN, CAPACITY_LIMITS, NOT_PLACED)
+
 SiteCache = dict[tuple[int, bool, tuple[str, ...], bool], list[int]]
 
 
@@ -33,7 +51,7 @@ def explain(occ: Occupancy, hh: Household, unplaced_people: int, cache: SiteCach
     if suggestions:
         names = [f"{inv.sites[s].id} ({inv.sites[s].name})" if inv.sites[s].name else inv.sites[s].id
                  for s in suggestions]
-        text += "; sites not ready that would fit: " + ", ".join(names)
+        text += SITES_NOT_READY % {"sites": ", ".join(names)}
     return Reason(text, tuple(inv.sites[s].id for s in suggestions))
 
 
@@ -41,23 +59,21 @@ def _mixed_categories(inv: Inventory, hh: Household) -> str | None:
     if hh.group is not None:
         return None
     kinds = sorted({p.category for p in hh.members})
-    return f"household {hh.id} mixes categories ({', '.join(kinds)}) but floors keep categories apart"
+    return MIXED_CATEGORIES % {"household": hh.id, "categories": ", ".join(kinds)}
 
 
 def _no_adult(inv: Inventory, hh: Household) -> str | None:
     if not hh.children or hh.adults:
         return None
     policy = inv.scenario.policy
-    return (f"household {hh.id} has children under {policy.child_age_below} but no adult "
-            f"({policy.adult_age}+) to share their room")
+    return NO_ADULT % {"household": hh.id, "child_age": policy.child_age_below, "adult_age": policy.adult_age}
 
 
 def _too_few_adults(inv: Inventory, hh: Household) -> str | None:
     needed = _rooms_needed(inv, hh)
     if not hh.must_split or not hh.children or len(hh.adults) >= needed:
         return None
-    return (f"household of {hh.size} needs {needed} rooms but has {len(hh.adults)} adult(s); "
-            "every room with a child needs an adult of the household")
+    return TOO_FEW_ADULTS % {"size": hh.size, "rooms": needed, "adults": len(hh.adults)}
 
 
 def _rooms_needed(inv: Inventory, hh: Household) -> int:
@@ -77,25 +93,24 @@ def _room_shortage(occ: Occupancy, hh: Household) -> str | None:
     if any(_fits(occ, hh, f.slots) for f in occ.inv.floors):
         return None
     if hh.must_split:
-        kind = "accessible rooms" if hh.needs_access else "rooms"
-        return (f"household of {hh.size} needs {_rooms_needed(occ.inv, hh)} {kind} on one floor, "
-                "none free at ready sites")
+        template = SPLIT_NEEDS_ACCESSIBLE_ROOMS if hh.needs_access else SPLIT_NEEDS_ROOMS
+        return template % {"size": hh.size, "rooms": _rooms_needed(occ.inv, hh)}
     if hh.needs_access:
-        return f"no accessible room for {hh.size} left at ready sites"
-    return f"no room for a household of {hh.size} left at ready sites"
+        return NO_ACCESSIBLE_ROOM % {"size": hh.size}
+    return NO_ROOM % {"size": hh.size}
 
 
 def _floor_cohorts(occ: Occupancy, hh: Household) -> str | None:
     if any(occ.floor_open_to(f, hh.group) and _fits(occ, hh, f.slots) for f in occ.inv.floors):
         return None
-    return "every free floor already holds another category or batch"
+    return FLOORS_TAKEN
 
 
 def _capacity_limits(occ: Occupancy, hh: Household, unplaced_people: int) -> str:
     sites = {f.site for f in occ.inv.floors if occ.floor_open_to(f, hh.group) and _fits(occ, hh, f.slots)}
     room_for = sum(occ.room_for[s] for s in sites)
     short = max(hh.size - room_for, unplaced_people - room_for, 1)
-    return f"site capacity limits reached: {short} beds short"
+    return CAPACITY_LIMITS % {"short": short}
 
 
 def _not_ready_sites(inv: Inventory, hh: Household, cache: SiteCache) -> list[int]:

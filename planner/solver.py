@@ -24,7 +24,7 @@ from planner.improve import pull_nearer, rebuild_batches
 from planner.inventory import Inventory, Unit, build_inventory
 from planner.metrics import PlanMetrics, plan_metrics
 from planner.model import Assignment, Plan, Scenario, Stats, Unassigned
-from planner.reasons import SiteCache, explain
+from planner.reasons import NOT_PLACED, SiteCache, explain
 from planner.validate import validate
 
 if TYPE_CHECKING:
@@ -223,7 +223,7 @@ def to_plan(inv: Inventory, occ: Occupancy, stats: Stats, with_reasons: bool = F
     for hh in left:
         reason = explain(occ, hh, unplaced_people, cache) if with_reasons else None
         for person in hh.members:
-            unassigned.append(Unassigned(person.id, reason.text if reason else "not placed",
+            unassigned.append(Unassigned(person.id, reason.text if reason else NOT_PLACED,
                                          reason.suggested_sites if reason else ()))
     return Plan(tuple(assignments), tuple(unassigned), stats)
 

@@ -109,8 +109,8 @@ def _free_bed(room: Room, user: User | None = None, reason: str = "") -> None:
     if room.occupants == 0:
         room.status = "cleaning"  # terminal disinfection before anyone else moves in
         # Kept in the room's history like every other status change, with who and why.
-        room.events.append(RoomEvent(user_id=user.id if user else None, field="status", old_value="occupied",
-                                     new_value="cleaning", reason=reason))
+        db.session.add(RoomEvent(room_id=room.id, user_id=user.id if user else None, field="status",
+                                 old_value="occupied", new_value="cleaning", reason=reason))
 
 
 def check_in(person: Person, room_id: int, user: User, when: datetime | None = None) -> Stay:

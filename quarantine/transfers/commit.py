@@ -21,6 +21,7 @@ from quarantine.occupancy import holders_in_rooms
 from quarantine.staff.services import effective_capacity_limits
 from quarantine.templating import local_today
 from quarantine.transfers.planning import plan_of, scenario_of
+from quarantine.transfers.reasons import explain_violation
 from quarantine.transfers.scenario import key_id
 
 
@@ -42,7 +43,7 @@ def commit_plan(run: PlanRun, user: User) -> int:
     scenario = scenario_of(run)
     violations = planner.validate(scenario, plan)
     if violations:
-        raise PlanIsStale([v.message for v in violations])
+        raise PlanIsStale([explain_violation(v) for v in violations])
     try:
         changes = _check_and_reserve(run, plan)
     except Exception:

@@ -15,6 +15,7 @@ from quarantine.sites.services import activate_site
 from quarantine.transfers import planning
 from quarantine.transfers.commit import PlanIsStale, commit_plan
 from quarantine.transfers.forms import MoveInPlanForm, PlanForm, PlanUploadForm
+from quarantine.transfers.reasons import explain_violation
 from quarantine.transfers.review import build_review
 from quarantine.transfers.routes import bp
 from quarantine.transfers.scenario import pending_batches, pending_people
@@ -171,7 +172,7 @@ def load_plan_file(run_id: int):
         return redirect(url_for("transfers.show_plan", run_id=run.id))
     violations = planner.validate(planning.scenario_of(run), plan)
     if violations:
-        flash(_("The plan breaks %(n)d rule(s); first: %(first)s", n=len(violations), first=violations[0].message),
+        flash(_("The plan breaks %(n)d rule(s); first: %(first)s", n=len(violations), first=explain_violation(violations[0])),
               "error")
         return redirect(url_for("transfers.show_plan", run_id=run.id))
     new_run = PlanRun(created_by_id=current_user.id, batch_codes=run.batch_codes, status="done",

@@ -14,6 +14,7 @@ from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
 from quarantine.models import PlanRun, TransferBatch, User
+from quarantine.transfers.reasons import TAKEN_OUT_BY_HAND, explain_violation
 from quarantine.transfers.scenario import build_scenario
 
 # Up to this many people the plan is made while the user waits (well under a second).
@@ -125,13 +126,13 @@ def move_in_plan(run: PlanRun, person: str, room: str | None) -> list[str]:
     assignments = [a for a in plan.assignments if a.person != person]
     unassigned = [u for u in plan.unassigned if u.person != person]
     if room is None:
-        unassigned.append(planner.Unassigned(person=person, reason=_("taken out of the plan by hand")))
+        unassigned.append(planner.Unassigned(person=person, reason=TAKEN_OUT_BY_HAND))
     else:
         assignments.append(planner.Assignment(person=person, site=site_of_room[room], room=room))
     changed = planner.Plan(assignments=tuple(assignments), unassigned=tuple(unassigned), stats=plan.stats)
     violations = planner.validate(scenario, changed)
     if violations:
-        return [v.message for v in violations]
+        return [explain_violation(v) for v in violations]
     save_plan(run, changed)
     return []
 

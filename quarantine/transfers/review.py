@@ -10,6 +10,7 @@ from sqlalchemy import select
 from quarantine.extensions import db
 from quarantine.models import Person, PlanRun, Room, Site
 from quarantine.transfers.planning import plan_of, scenario_of
+from quarantine.transfers.reasons import explain_violation, translate_reason
 from quarantine.transfers.scenario import key_id
 
 
@@ -96,10 +97,10 @@ def build_review(run: PlanRun) -> PlanReview:
                 for key, ps in sorted(room_people.items(), key=lambda kv: numbers.get(kv[0], kv[0]))]))
         review_sites.append(ReviewSite(sites[key_id(site_key_)], review_floors, site_batches[site_key_]))
 
-    unassigned = [ReviewUnassigned(people[key_id(u.person)], u.reason,
+    unassigned = [ReviewUnassigned(people[key_id(u.person)], translate_reason(u.reason),
                                    [sites[key_id(s)] for s in u.suggested_sites if key_id(s) in sites])
                   for u in plan.unassigned if key_id(u.person) in people]
-    violations = [v.message for v in planner.validate(scenario, plan)]
+    violations = [explain_violation(v) for v in planner.validate(scenario, plan)]
     return PlanReview(run, review_sites, unassigned, dict(batch_totals), violations,
                       _room_choices(scenario, sites, numbers, set(tree)))
 

@@ -17,15 +17,21 @@ from tests.app.health_helpers import (  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(autouse=True)
-def seven_staff_on_duty(monkeypatch):
-    """Staff records belong to the staff area; the report only asks it how many are on duty."""
-    calls = []
+def staff_records(db, tower, make_site):
+    """Seven staff on duty at the site today; others who must not count: one in post-duty quarantine,
+    one starting tomorrow, one at another site."""
+    from quarantine.models import StaffMember
+    today = local_today()
 
-    def on_duty_count(site, day):
-        calls.append((site.id, day))
-        return 7
-    monkeypatch.setattr("quarantine.staff.services.on_duty_count", on_duty_count)
-    return calls
+    def member(site, name, **dates):
+        db.session.add(StaffMember(site_id=site.id, name=name, work_group="logistics", **dates))
+    for i in range(7):
+        member(tower, f"在岗{i}", on_duty_from=today - timedelta(days=3))
+    member(tower, "隔离中", on_duty_from=today - timedelta(days=20), on_duty_to=today - timedelta(days=2),
+           quarantine_until=today + timedelta(days=5))
+    member(tower, "明天上岗", on_duty_from=today + timedelta(days=1))
+    member(make_site("Elsewhere"), "别处", on_duty_from=today - timedelta(days=3))
+    db.session.commit()
 
 
 @pytest.fixture
@@ -85,10 +91,9 @@ def as_dict(figures) -> dict:
     return {label: int(value) if value.isdigit() else value for label, value in figures}
 
 
-def test_report_figures_from_the_records(db, tower, day_of_records, seven_staff_on_duty):
+def test_report_figures_from_the_records(db, tower, day_of_records):
     daily = report.daily_report(tower, local_today())
     assert as_dict(daily.figures()) == EXPECTED_TODAY
-    assert seven_staff_on_duty == [(tower.id, local_today())]
     assert [(f.room_label, f.period, f.celsius) for f in daily.fevers] == [
         ("A-102", "evening", 38.0), ("A-103", "morning", 37.5)]
     assert [c.room_label for c in daily.positive_cases] == ["A-301"]
@@ -158,7 +163,10 @@ def test_xlsx_export_in_chinese(db, tower, day_of_records, signed_in):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh"
     response = client.get(f"/health/sites/{tower.id}/report.xlsx")
     assert response.status_code == 200
-    load_workbook(io.BytesIO(response.data))  # opens, whatever the labels' language
+    book = load_workbook(io.BytesIO(response.data))
+    summary = [row for row in book.worksheets[0].iter_rows(values_only=True) if row and row[0]]
+    labels = {row[0]: row[1] for row in summary if len(row) > 1}
+    assert labels.get("在岗工作人员") == 7 or labels.get("在岗工作人员") == "7", labels
 
 
 def test_site_day_page_summarises_today(db, tower, day_of_records, signed_in):
