@@ -10,7 +10,7 @@ from sqlalchemy import Select, select
 
 from quarantine.extensions import db, login_manager
 from quarantine.i18n import _l
-from quarantine.models import Site, User, user_sites
+from quarantine.models import Building, Site, User, user_sites
 
 F = TypeVar("F", bound=Callable)
 
@@ -52,6 +52,14 @@ def site_or_404(site_id: int) -> Site:
     if site is None or not current_user.can_see_site(site_id):
         abort(404)
     return site
+
+
+def building_or_404(site: Site, building_id: int) -> Building:
+    """A building of this site; another site's building is as unknown as a missing one."""
+    building = next((b for b in site.buildings if b.id == building_id), None)
+    if building is None:
+        abort(404)
+    return building
 
 
 # Who may do what, by area of work.

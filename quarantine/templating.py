@@ -69,8 +69,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["localdt"] = local_datetime
 
 
-def _as_utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes from timezone-aware columns; they are stored as UTC.
+def as_utc(moment: datetime) -> datetime:
+    """A stored moment as an aware UTC datetime: SQLite hands back naive datetimes from
+    timezone-aware columns (stored as UTC), PostgreSQL aware ones; compare them alike."""
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
@@ -87,7 +88,7 @@ def local_to_utc(naive_local: datetime) -> datetime:
 def utc_to_local(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
-    return _as_utc(moment).astimezone(local_zone()).replace(tzinfo=None)
+    return as_utc(moment).astimezone(local_zone()).replace(tzinfo=None)
 
 
 def local_day(moment: datetime) -> date:

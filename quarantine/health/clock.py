@@ -1,7 +1,8 @@
 """The quarantine clock: day 1, PCR test days and the release date of each resident, and releases.
 
 A resident's clock follows the policy in force on their arrival day (people.services.
-apply_release_date sets `release_date`). A positive case nearby restarts it (see pcr.py), so the
+apply_release_date sets `release_date` and `policy`). A positive case nearby restarts it (see pcr.py,
+which stores the policy it restarted with on a resident who had none), so the
 clock's day 1 is derived from the release date rather than from the arrival: day 1 is
 `release_date - quarantine_days`, the arrival day at first and the restart day afterwards.
 """
@@ -11,22 +12,20 @@ from datetime import date, datetime, timedelta, timezone
 
 from quarantine.errors import DomainError
 from quarantine.extensions import db
-from quarantine.health.residents import Resident, aware, residents
+from quarantine.health.residents import Resident, residents
 from quarantine.i18n import _
 from quarantine.models import Building, Person, Policy, Site, User
 from quarantine.people.services import end_stay
-from quarantine.policies.services import policy_in_force
-from quarantine.templating import local_datetime, local_day
+from quarantine.templating import as_utc, local_datetime, local_day
 
 # A release typed a little ahead of the server's clock (a phone a minute fast) is still "now".
 CLOCK_TOLERANCE = timedelta(minutes=5)
 
 
 def clock_policy(person: Person) -> Policy | None:
-    """The policy the resident's clock runs on: the one in force when they arrived."""
-    if person.policy is not None:
-        return person.policy
-    return policy_in_force(local_day(person.arrival_at)) if person.arrival_at else None
+    """The policy the resident's clock runs on: the one in force when they arrived, or the one a
+    restart used (both stored on the person)."""
+    return person.policy
 
 
 def quarantine_start(person: Person) -> date | None:
@@ -74,7 +73,7 @@ def release_problem(person: Person, when: datetime, early_reason: str = "") -> s
     if when > datetime.now(timezone.utc) + CLOCK_TOLERANCE:
         return _("%(who)s: the release time %(at)s is in the future.", who=label, at=local_datetime(when))
     arrived = person.arrival_at or person.current_stay.check_in_at
-    if when < aware(arrived) or when < aware(person.current_stay.check_in_at):
+    if when < as_utc(arrived) or when < as_utc(person.current_stay.check_in_at):
         return _("%(who)s arrived on %(arrived)s; a release cannot be before arrival.",
                  who=label, arrived=local_datetime(arrived))
     if early_reason.strip():

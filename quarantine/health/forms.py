@@ -23,15 +23,19 @@ class ReleaseForm(FlaskForm):
     submit = SubmitField(_l("Release"))
 
 
-class PcrRow(Form):
-    """One resident's result; plain Form so the rows carry no CSRF token of their own."""
+class ResidentRow(Form):
+    """One resident's row of a floor's bulk entry; plain Form so the rows carry no CSRF token of their own."""
     person_id = HiddenField()
-    result = SelectField(choices=[("", "—"), ("negative", _l("Negative")), ("positive", _l("Positive"))],
-                         validators=[Optional()])
 
     def validate_person_id(self, field):
         if not (field.data or "").isdigit():
             raise ValidationError(_l("Not a person of this floor."))
+
+
+class PcrRow(ResidentRow):
+    """One resident's result."""
+    result = SelectField(choices=[("", "—"), ("negative", _l("Negative")), ("positive", _l("Positive"))],
+                         validators=[Optional()])
 
 
 class PcrFloorForm(FlaskForm):
@@ -45,13 +49,9 @@ class PcrFloorForm(FlaskForm):
         return [(int(row.person_id.data), row.result.data) for row in self.rows if row.result.data]
 
 
-class TemperatureRow(Form):
-    person_id = HiddenField()
+class TemperatureRow(ResidentRow):
+    """One resident's reading."""
     celsius = StringField(validators=[Optional(), Length(max=10)])
-
-    def validate_person_id(self, field):
-        if not (field.data or "").isdigit():
-            raise ValidationError(_l("Not a person of this floor."))
 
     def validate_celsius(self, field):
         if not (field.data or "").strip():

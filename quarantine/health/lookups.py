@@ -1,11 +1,10 @@
-"""URL pieces shared by the health views: the day asked for, and a floor of a site."""
+"""URL pieces shared by the health views: the day asked for."""
 from __future__ import annotations
 
 from datetime import date
 
 from flask import abort, request
 
-from quarantine.models import Building, Site
 from quarantine.templating import local_today
 
 
@@ -22,10 +21,3 @@ def day_arg(name: str = "day") -> date:
         abort(400)
     return day
 
-
-def building_or_404(site: Site, building_id: int) -> Building:
-    """A building of this site; another site's building is as unknown as a missing one."""
-    building = next((b for b in site.buildings if b.id == building_id), None)
-    if building is None:
-        abort(404)
-    return building

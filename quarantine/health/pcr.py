@@ -11,16 +11,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.health.clock import CLOCK_TOLERANCE, clock_policy, pcr_due
-from quarantine.health.residents import Floor, Resident, aware, building_floors, by_floor, residents
+from quarantine.health.residents import Floor, Resident, building_floors, by_floor, floor_rows, residents
 from quarantine.i18n import _
 from quarantine.models import PCR_RESULTS, AffectedResident, Building, PcrTest, PositiveCase, Site, User
 from quarantine.people.services import end_stay
 from quarantine.policies.services import policy_in_force
-from quarantine.templating import local_datetime, local_day
+from quarantine.templating import as_utc, local_datetime, local_day
 
 
 @dataclass
@@ -88,22 +89,13 @@ def _result_problems(on_floor: dict[int, Resident], entries: list[PcrEntry], sam
     if sampled_at > now + CLOCK_TOLERANCE:
         problems.append(_("The sample time %(at)s is in the future.", at=local_datetime(sampled_at)))
     already = tests_on(list(on_floor), local_day(sampled_at))
-    seen: set[int] = set()
-    for row, entry in enumerate(entries, start=1):
-        resident = on_floor.get(entry.person_id)
-        if resident is None:
-            # No name: the person may belong to a site this user must not see.
-            problems.append(_("Row %(row)d: that person is not checked in on floor %(floor)s of building %(b)s "
-                              "at this site.", row=row, floor=floor, b=building.code))
-            continue
-        who = _("%(room)s %(name)s", room=resident.room_label, name=resident.person.name)
+    row_problems, rows = floor_rows(on_floor, entries, building, floor)
+    problems += row_problems
+    for entry, resident, who in rows:
         if entry.result not in PCR_RESULTS:
             problems.append(_("%(who)s: choose negative or positive.", who=who))
-        if entry.person_id in seen:
-            problems.append(_("%(who)s appears twice.", who=who))
-        seen.add(entry.person_id)
         arrived = resident.person.arrival_at
-        if arrived is not None and sampled_at < aware(arrived):
+        if arrived is not None and sampled_at < as_utc(arrived):
             problems.append(_("%(who)s arrived on %(arrived)s, after the sample time.", who=who,
                               arrived=local_datetime(arrived)))
         if entry.person_id in already:
@@ -137,6 +129,7 @@ def restart_neighbours(site: Site, case: PositiveCase) -> list[AffectedResident]
         if policy is None:
             raise DomainError(_("No policy is in force on %(day)s; add one before recording results.",
                                 day=case.positive_day.isoformat()))
+        person.policy = policy  # the clock runs on this policy from now on (clock_policy reads it)
         restarted = case.positive_day + timedelta(days=policy.quarantine_days)
         old = person.release_date
         person.release_date = max(old, restarted) if old else restarted
@@ -147,6 +140,15 @@ def restart_neighbours(site: Site, case: PositiveCase) -> list[AffectedResident]
 
 
 def positive_cases(site: Site) -> list[PositiveCase]:
+    """The site's cases, latest first, with each case's person and affected list (the listing shows both)."""
     return list(db.session.scalars(select(PositiveCase).where(PositiveCase.site_id == site.id)
+                                   .options(selectinload(PositiveCase.person), selectinload(PositiveCase.affected))
                                    .order_by(PositiveCase.created_at.desc())))
+
+
+def positive_case(case_id: int) -> PositiveCase | None:
+    """One case with its person and everyone affected (the notice lists them all)."""
+    return db.session.get(PositiveCase, case_id, options=[
+        selectinload(PositiveCase.person),
+        selectinload(PositiveCase.affected).selectinload(AffectedResident.person)])
 

@@ -6,14 +6,12 @@ from datetime import datetime, timezone
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from quarantine.access import MANAGE_SITE, roles_required, site_or_404
+from quarantine.access import MANAGE_SITE, building_or_404, roles_required, site_or_404
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.health import bp, clock, pcr, residents
 from quarantine.health.forms import PcrFloorForm
-from quarantine.health.lookups import building_or_404
 from quarantine.i18n import _
-from quarantine.models import PositiveCase
 from quarantine.templating import local_to_utc, local_today, utc_to_local
 
 
@@ -75,7 +73,7 @@ def positive_cases(site_id: int):
 @bp.route("/positive-cases/<int:case_id>/notice")
 @roles_required(*MANAGE_SITE)
 def positive_notice(case_id: int):
-    case = db.session.get(PositiveCase, case_id)
+    case = pcr.positive_case(case_id)
     if case is None:
         abort(404)
     site = site_or_404(case.site_id)

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from quarantine.extensions import db
+from quarantine.i18n import _
 from quarantine.models import Building, Person, Room, Site, Stay
 from quarantine.templating import local_to_utc
 
@@ -44,6 +46,39 @@ def residents(site: Site, building_id: int | None = None, floors: list[int] | No
     return [Resident(person, room, buildings[room.building_id]) for person, room in db.session.execute(query)]
 
 
+class FloorEntry(Protocol):
+    """A row of a bulk entry for one floor (a PCR result, a temperature): it names a person."""
+    person_id: int
+
+
+E = TypeVar("E", bound=FloorEntry)
+
+
+def floor_rows(on_floor: dict[int, Resident], entries: list[E], building: Building,
+               floor: int) -> tuple[list[str], list[tuple[E, Resident, str]]]:
+    """The checks every bulk entry for a floor shares: each row names a resident of the floor, once.
+
+    Returns the problems found and, for every row naming a resident of the floor, (entry, resident,
+    label for messages) so the caller can add its own checks.
+    """
+    problems: list[str] = []
+    rows: list[tuple[E, Resident, str]] = []
+    seen: set[int] = set()
+    for row, entry in enumerate(entries, start=1):
+        resident = on_floor.get(entry.person_id)
+        if resident is None:
+            # No name: the person may belong to a site this user must not see.
+            problems.append(_("Row %(row)d: that person is not checked in on floor %(floor)s of building %(b)s "
+                              "at this site.", row=row, floor=floor, b=building.code))
+            continue
+        who = _("%(room)s %(name)s", room=resident.room_label, name=resident.person.name)
+        if entry.person_id in seen:
+            problems.append(_("%(who)s appears twice.", who=who))
+        seen.add(entry.person_id)
+        rows.append((entry, resident, who))
+    return problems, rows
+
+
 def by_floor(people: list[Resident]) -> list[Floor]:
     """Group residents (already in room order) by building and floor."""
     floors: list[Floor] = []
@@ -65,7 +100,3 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     start = local_to_utc(datetime.combine(day, time.min))
     return start, start + timedelta(days=1)
 
-
-def aware(moment: datetime) -> datetime:
-    """A stored moment as an aware UTC datetime (SQLite hands back naive ones, stored as UTC)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -1,20 +1,22 @@
 """A site's day at a glance, and releases (one resident, or a whole floor in one step)."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Callable, TypeVar
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from quarantine.access import MANAGE_SITE, roles_required, site_or_404
+from quarantine.access import MANAGE_SITE, building_or_404, roles_required, site_or_404
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.health import bp, clock, pcr, report, residents
 from quarantine.health.forms import ReleaseForm
-from quarantine.health.lookups import building_or_404
 from quarantine.i18n import _
 from quarantine.models import MEALS, Person
 from quarantine.templating import local_to_utc, local_today
+
+T = TypeVar("T")
 
 
 @bp.route("/sites/<int:site_id>")
@@ -47,6 +49,24 @@ def releases(site_id: int):
     return render_template("health/releases.html", site=site, groups=groups, floors=floors, today=today)
 
 
+def _release(site, release: Callable[[datetime | None, str], T], done: Callable[[T], str]):
+    """Read the release form, run `release(when, early_reason)`, flash `done(result)` or what was wrong,
+    and go back to the site's releases."""
+    form = ReleaseForm()
+    if form.validate_on_submit():
+        when = local_to_utc(form.released_at.data) if form.released_at.data else None
+        try:
+            result = release(when, form.early_reason.data or "")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            flash(done(result), "success")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("health.releases", site_id=site.id))
+
+
 @bp.route("/sites/<int:site_id>/people/<int:person_id>/release", methods=["POST"])
 @roles_required(*MANAGE_SITE)
 def release_person(site_id: int, person_id: int):
@@ -54,18 +74,8 @@ def release_person(site_id: int, person_id: int):
     person = db.session.get(Person, person_id)
     if person is None or person.current_stay is None or person.current_stay.room.site_id != site.id:
         abort(404)
-    form = ReleaseForm()
-    if form.validate_on_submit():
-        when = local_to_utc(form.released_at.data) if form.released_at.data else None
-        try:
-            clock.release(person, current_user, when, form.early_reason.data or "")
-            flash(_("%(name)s released; the room goes to terminal disinfection.", name=person.name), "success")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-    else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-    return redirect(url_for("health.releases", site_id=site.id))
+    return _release(site, lambda when, reason: clock.release(person, current_user, when, reason),
+                    lambda _result: _("%(name)s released; the room goes to terminal disinfection.", name=person.name))
 
 
 @bp.route("/sites/<int:site_id>/floors/<int:building_id>/<int(signed=True):floor>/release", methods=["POST"])
@@ -73,16 +83,6 @@ def release_person(site_id: int, person_id: int):
 def release_floor(site_id: int, building_id: int, floor: int):
     site = site_or_404(site_id)
     building = building_or_404(site, building_id)
-    form = ReleaseForm()
-    if form.validate_on_submit():
-        when = local_to_utc(form.released_at.data) if form.released_at.data else None
-        try:
-            released = clock.release_floor(site, building, floor, current_user, when, form.early_reason.data or "")
-            flash(_("%(n)d people released from floor %(floor)s of building %(b)s.", n=len(released), floor=floor,
-                    b=building.code), "success")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-    else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-    return redirect(url_for("health.releases", site_id=site.id))
+    return _release(site, lambda when, reason: clock.release_floor(site, building, floor, current_user, when, reason),
+                    lambda released: _("%(n)d people released from floor %(floor)s of building %(b)s.",
+                                       n=len(released), floor=floor, b=building.code))

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.health.clock import CLOCK_TOLERANCE
-from quarantine.health.residents import residents
+from quarantine.health.residents import floor_rows, residents
 from quarantine.i18n import _
 from quarantine.models import (
     MEALS, READING_PERIODS, TEMPERATURE_MAX, TEMPERATURE_MIN, Building, DisinfectionRound, HealthRound, Site,
@@ -67,19 +67,11 @@ def record_temperatures(site: Site, building: Building, floor: int, day: date, p
         problems.append(_("Choose morning or evening."))
     if day > today:
         problems.append(_("%(day)s is in the future.", day=day.isoformat()))
-    seen: set[int] = set()
-    for row, entry in enumerate(entries, start=1):
-        resident = on_floor.get(entry.person_id)
-        if resident is None:
-            problems.append(_("Row %(row)d: that person is not checked in on floor %(floor)s of building %(b)s "
-                              "at this site.", row=row, floor=floor, b=building.code))
-            continue
-        who = _("%(room)s %(name)s", room=resident.room_label, name=resident.person.name)
+    row_problems, rows = floor_rows(on_floor, entries, building, floor)
+    problems += row_problems
+    for entry, resident, who in rows:
         if (problem := temperature_problem(entry.celsius)) is not None:
             problems.append(_("%(who)s: %(problem)s", who=who, problem=problem))
-        if entry.person_id in seen:
-            problems.append(_("%(who)s appears twice.", who=who))
-        seen.add(entry.person_id)
         arrived = resident.person.arrival_at
         if arrived is not None and day < local_day(arrived):
             problems.append(_("%(who)s arrived on %(arrived)s, after %(day)s.", who=who,

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from quarantine.errors import DomainError
 from quarantine.extensions import db
-from quarantine.templating import local_day, status_label
+from quarantine.templating import as_utc, local_day, status_label
 from quarantine.i18n import _
 from quarantine.idnumbers import age_on, classify
 from quarantine.models import AffectedResident, CURRENT_STATUSES, Need, Person, Room, RoomEvent, Site, Stay, User
@@ -175,16 +175,11 @@ def end_stay(person: Person, reason: str, note: str = "", when: datetime | None 
     if current is None:
         raise DomainError(_("%(name)s is not checked in.", name=person.name))
     when = when or datetime.now(timezone.utc)
-    if when < _aware(current.check_in_at):
+    if when < as_utc(current.check_in_at):
         raise DomainError(_("Check-out cannot be before check-in (%(at)s).", at=current.check_in_at))
     current.check_out_at, current.end_reason, current.note = when, reason, note
     _free_bed(lock_room(current.room_id), user, f"{status_label(reason)}: {person.name}")
     person.status = reason
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite returns naive datetimes for timezone-aware columns; they are stored as UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def rooms_for_check_in(person: Person, site_id: int) -> list[Room]:

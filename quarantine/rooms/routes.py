@@ -1,7 +1,12 @@
+"""Rooms: buildings and rooms set up in bulk, single-room edits, and room turnover."""
+from __future__ import annotations
+
+from typing import Callable, TypeVar
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from quarantine.access import MANAGE_SITE, roles_required, site_or_404
+from quarantine.access import MANAGE_SITE, building_or_404, roles_required, site_or_404
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
@@ -10,6 +15,8 @@ from quarantine.rooms import bp, services, turnover
 from quarantine.rooms.forms import BuildingForm, BulkCreateForm, BulkEditForm, OutOfServiceForm, RoomForm
 from quarantine.sites.services import building_choices, get_building
 from quarantine.templating import local_today
+
+T = TypeVar("T")
 
 
 def _setup_forms(site):
@@ -90,13 +97,20 @@ def bulk_edit(site_id: int):
     return _render_setup(site, *forms, status=400)
 
 
-@bp.route("/rooms/<int:room_id>", methods=["GET", "POST"])
-@roles_required(*MANAGE_SITE)
-def edit_room(room_id: int):
+def _room_of_site_or_404(room_id: int) -> Room:
+    """A room of a site the user may see; 404 otherwise."""
     room = db.session.get(Room, room_id)
     if room is None:
         abort(404)
-    site = site_or_404(room.site_id)
+    site_or_404(room.site_id)
+    return room
+
+
+@bp.route("/rooms/<int:room_id>", methods=["GET", "POST"])
+@roles_required(*MANAGE_SITE)
+def edit_room(room_id: int):
+    room = _room_of_site_or_404(room_id)
+    site = room.building.site  # the site _room_of_site_or_404 checked
     form = RoomForm(obj=room, stored_return=room.expected_return)
     if request.method == "GET":
         form.reason.data = room.status_reason
@@ -131,14 +145,6 @@ def _render_turnover(site, form, status=200):
                            today=local_today()), status
 
 
-def _room_of_site_or_404(room_id: int) -> Room:
-    room = db.session.get(Room, room_id)
-    if room is None:
-        abort(404)
-    site_or_404(room.site_id)
-    return room
-
-
 @bp.route("/sites/<int:site_id>/turnover")
 @roles_required(*MANAGE_SITE)
 def site_turnover(site_id: int):
@@ -163,17 +169,24 @@ def take_out_of_service(site_id: int):
     return _render_turnover(site, form, status=400)
 
 
+def _turnover_change(site_id: int, change: Callable[[], T], done: Callable[[T], str]):
+    """Make one turnover change; flash `done(result)` or the refusal, back to the turnover page."""
+    try:
+        result = change()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        flash(done(result), "success")
+    return redirect(url_for("rooms.site_turnover", site_id=site_id))
+
+
 @bp.route("/rooms/<int:room_id>/confirm-clean", methods=["POST"])
 @roles_required(*MANAGE_SITE)
 def confirm_clean(room_id: int):
     room = _room_of_site_or_404(room_id)
-    try:
-        turnover.confirm_clean(room, current_user)
-        flash(_("Room %(room)s is clean and available again.", room=room.label), "success")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    return redirect(url_for("rooms.site_turnover", site_id=room.site_id))
+    return _turnover_change(room.site_id, lambda: turnover.confirm_clean(room, current_user),
+                            lambda _result: _("Room %(room)s is clean and available again.", room=room.label))
 
 
 @bp.route("/sites/<int:site_id>/turnover/buildings/<int:building_id>/floors/<int(signed=True):floor>/confirm-clean",
@@ -181,27 +194,16 @@ def confirm_clean(room_id: int):
 @roles_required(*MANAGE_SITE)
 def confirm_floor_clean(site_id: int, building_id: int, floor: int):
     site = site_or_404(site_id)
-    building = get_building(site, building_id)
-    if building is None:
-        abort(404)
-    try:
-        count = turnover.confirm_floor_clean(site, building.id, floor, current_user)
-        flash(_("%(n)d rooms on floor %(floor)s of building %(b)s are clean and available again.", n=count,
-                floor=floor, b=building.code), "success")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    return redirect(url_for("rooms.site_turnover", site_id=site.id))
+    building = building_or_404(site, building_id)
+    return _turnover_change(
+        site.id, lambda: turnover.confirm_floor_clean(site, building.id, floor, current_user),
+        lambda n: _("%(n)d rooms on floor %(floor)s of building %(b)s are clean and available again.", n=n,
+                    floor=floor, b=building.code))
 
 
 @bp.route("/rooms/<int:room_id>/back-in-service", methods=["POST"])
 @roles_required(*MANAGE_SITE)
 def return_to_service(room_id: int):
     room = _room_of_site_or_404(room_id)
-    try:
-        turnover.return_to_service(room, current_user)
-        flash(_("Room %(room)s is back in service.", room=room.label), "success")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    return redirect(url_for("rooms.site_turnover", site_id=room.site_id))
+    return _turnover_change(room.site_id, lambda: turnover.return_to_service(room, current_user),
+                            lambda _result: _("Room %(room)s is back in service.", room=room.label))

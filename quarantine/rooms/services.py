@@ -133,8 +133,9 @@ def _as_key(number: str) -> tuple[int, str]:
 
 
 def _record(room: Room, user: User, field_name: str, old: object, new: object, reason: str = "") -> None:
-    room.events.append(RoomEvent(user_id=user.id, field=field_name, old_value=str(old), new_value=str(new),
-                                 reason=reason))
+    # Added by room_id, not through room.events, which would load the room's whole history first.
+    db.session.add(RoomEvent(room_id=room.id, user_id=user.id, field=field_name, old_value=str(old),
+                             new_value=str(new), reason=reason))
 
 
 def set_beds(room: Room, beds: int, user: User, reason: str = "") -> None:
@@ -153,19 +154,23 @@ def set_accessible(room: Room, accessible: bool, user: User) -> None:
 
 
 def set_status(room: Room, status: str, user: User, reason: str = "", expected_return: date | None = None) -> None:
-    """Manual status changes; 'occupied' follows check-in and check-out only."""
+    """Manual status changes, each kept in the room's history; 'occupied' follows check-in and
+    check-out only. Out of service needs a reason, kept with the expected return day; a new reason
+    or day for a room already out of service is recorded as its own change."""
+    reason = reason.strip()
+    if status == "out_of_service" and not reason:
+        raise DomainError(_("Give a reason for taking room %(room)s out of service.", room=room.label))
     if status == room.status:
-        if status == "out_of_service":
+        if status == "out_of_service" and (reason, expected_return) != (room.status_reason, room.expected_return):
+            _record(room, user, "status_reason", room.status_reason, reason, expected_return or "")
             room.status_reason, room.expected_return = reason, expected_return
         return
     if status == "occupied" or room.status == "occupied":
         raise DomainError(_("Room %(room)s: occupied follows check-in and check-out; move or check out its people first.",
                             room=room.label))
-    if status == "out_of_service" and not reason.strip():
-        raise DomainError(_("Give a reason for taking room %(room)s out of service.", room=room.label))
     _record(room, user, "status", room.status, status, reason)
     room.status = status
-    room.status_reason = reason.strip() if status == "out_of_service" else ""
+    room.status_reason = reason if status == "out_of_service" else ""
     room.expected_return = expected_return if status == "out_of_service" else None
 
 

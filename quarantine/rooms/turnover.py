@@ -7,7 +7,7 @@ is a RoomEvent, so the history says who did what and when.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -17,7 +17,8 @@ from quarantine.extensions import db
 from quarantine.i18n import _
 from quarantine.models import Building, Room, RoomEvent, Site, Stay, User
 from quarantine.occupancy import lock_room
-from quarantine.templating import status_label
+from quarantine.rooms import services
+from quarantine.templating import as_utc, status_label
 
 EVENTS_SHOWN = 50
 
@@ -48,12 +49,6 @@ class Turnover:
         return sum(len(f.rooms) for f in self.cleaning)
 
 
-def _change_status(room: Room, user: User, status: str, reason: str = "") -> None:
-    room.events.append(RoomEvent(user_id=user.id, field="status", old_value=room.status, new_value=status,
-                                 reason=reason))
-    room.status = status
-
-
 def _refuse_unless_cleaning(room: Room) -> None:
     if room.status != "cleaning":
         raise DomainError(_("Room %(room)s is %(status)s, not under terminal disinfection; only such rooms can be "
@@ -64,7 +59,7 @@ def confirm_clean(room: Room, user: User) -> None:
     """Terminal disinfection done: the room is available again."""
     room = lock_room(room.id)
     _refuse_unless_cleaning(room)
-    _change_status(room, user, "available")
+    services.set_status(room, "available", user)
     db.session.commit()
 
 
@@ -72,12 +67,13 @@ def confirm_floor_clean(site: Site, building_id: int, floor: int, user: User) ->
     """Confirm every room of one floor that is under terminal disinfection; returns how many."""
     rooms = db.session.scalars(select(Room).where(Room.site_id == site.id, Room.building_id == building_id,
                                                   Room.floor == floor, Room.status == "cleaning")
-                               .order_by(Room.number).with_for_update()).all()
+                               .order_by(Room.number).with_for_update()
+                               .execution_options(populate_existing=True)).all()
     if not rooms:
         raise DomainError(_("No room on floor %(floor)s of this building is under terminal disinfection.",
                             floor=floor))
     for room in rooms:
-        _change_status(room, user, "available")
+        services.set_status(room, "available", user)
     db.session.commit()
     return len(rooms)
 
@@ -88,20 +84,11 @@ def check_expected_return(expected_return: date | None, today: date) -> None:
 
 
 def take_out_of_service(room: Room, user: User, reason: str, expected_return: date | None, today: date) -> None:
-    """Out of service with a reason and, if known, the day it should be back; refused while occupied."""
+    """Out of service with a reason and, if known, the day it should be back; refused while occupied.
+    A room already out of service gets the new reason and day, recorded as a change."""
     room = lock_room(room.id)
-    if room.status == "occupied":
-        raise DomainError(_("Room %(room)s is occupied; move or check out its people first.", room=room.label))
-    if not reason.strip():
-        raise DomainError(_("Give a reason for taking room %(room)s out of service.", room=room.label))
     check_expected_return(expected_return, today)
-    if room.status == "out_of_service":
-        # Already out: record the new reason or date as its own change.
-        room.events.append(RoomEvent(user_id=user.id, field="status_reason", old_value=room.status_reason,
-                                     new_value=reason.strip(), reason=str(expected_return or "")))
-    else:
-        _change_status(room, user, "out_of_service", reason.strip())
-    room.status_reason, room.expected_return = reason.strip(), expected_return
+    services.set_status(room, "out_of_service", user, reason, expected_return)
     db.session.commit()
 
 
@@ -110,8 +97,7 @@ def return_to_service(room: Room, user: User) -> None:
     if room.status != "out_of_service":
         raise DomainError(_("Room %(room)s is %(status)s, not out of service.", room=room.label,
                             status=status_label(room.status)))
-    _change_status(room, user, "available")
-    room.status_reason, room.expected_return = "", None
+    services.set_status(room, "available", user)
     db.session.commit()
 
 
@@ -133,16 +119,11 @@ def _since(rooms: list[Room]) -> dict[int, tuple[datetime | None, User | None]]:
     result = {}
     for room in rooms:
         event, out = last_event.get(room.id), last_out.get(room.id)
-        if event is not None and (out is None or _utc(event.at) >= _utc(out)):
+        if event is not None and (out is None or as_utc(event.at) >= as_utc(out)):
             result[room.id] = (event.at, event.user)
         else:
             result[room.id] = (out, None)
     return result
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite gives naive UTC datetimes, PostgreSQL aware ones; compare them alike.
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
 
 
 def site_turnover(site: Site) -> Turnover:

@@ -24,17 +24,18 @@ def _staff_form(site: Site, **kwargs) -> StaffForm:
     return form
 
 
-def _save(form: StaffForm, member: StaffMember) -> None:
-    member.name = form.name.data.strip()
-    member.phone = (form.phone.data or "").strip()
-    member.work_group = form.work_group.data
-    member.medical_role = form.medical_role.data
-    member.zone_id = form.zone_id.data or None
-    member.shift = form.shift.data
-    member.on_duty_from = form.on_duty_from.data
-    member.on_duty_to = form.on_duty_to.data
-    db.session.add(member)
-    db.session.commit()
+def _save(form: StaffForm, member: StaffMember) -> bool:
+    """Save the form's fields to the member; False (the refusal shown on the form) when a rule says no."""
+    try:
+        services.save_staff(member, name=form.name.data, phone=form.phone.data or "", work_group=form.work_group.data,
+                            medical_role=form.medical_role.data, zone_id=form.zone_id.data or None,
+                            shift=form.shift.data, on_duty_from=form.on_duty_from.data,
+                            on_duty_to=form.on_duty_to.data)
+    except DomainError as exc:
+        db.session.rollback()
+        form.form_errors.append(str(exc))
+        return False
+    return True
 
 
 @bp.route("/sites/<int:site_id>")
@@ -58,9 +59,8 @@ def new_staff(site_id: int):
     form = _staff_form(site)
     if request.method == "GET":
         form.on_duty_from.data = local_today()
-    if form.validate_on_submit():
-        member = StaffMember(site_id=site.id)
-        _save(form, member)
+    member = StaffMember(site_id=site.id)
+    if form.validate_on_submit() and _save(form, member):
         flash(_("%(name)s added to the staff of %(site)s.", name=member.name, site=site.name), "success")
         return redirect(url_for("staff.list_staff", site_id=site.id))
     status = 400 if request.method == "POST" else 200
@@ -74,14 +74,9 @@ def edit_staff(member_id: int):
     form = _staff_form(site, obj=member)
     if request.method == "GET":
         form.zone_id.data = member.zone_id or 0
-    if form.validate_on_submit():
-        if member.quarantine_until and form.on_duty_to.data != member.on_duty_to:
-            form.on_duty_to.errors = list(form.on_duty_to.errors) + [
-                _("Duty has ended; change the last day on duty with “End duty”.")]
-        else:
-            _save(form, member)
-            flash(_("%(name)s saved.", name=member.name), "success")
-            return redirect(url_for("staff.list_staff", site_id=site.id))
+    if form.validate_on_submit() and _save(form, member):
+        flash(_("%(name)s saved.", name=member.name), "success")
+        return redirect(url_for("staff.list_staff", site_id=site.id))
     status = 400 if request.method == "POST" else 200
     return render_template("staff/form.html", site=site, form=form, member=member), status
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
-from quarantine.models import CURRENT_STATUSES, Person, Policy, Site, StaffMember
+from quarantine.models import Policy, Site, StaffMember
 from quarantine.policies.services import policy_in_force
 
 # Used when no policy is in force: 1 doctor and 1 nurse per 50 residents, others 3–4× the medical staff.
@@ -115,6 +115,20 @@ def site_staff(site: Site) -> list[StaffMember]:
                                    .order_by(StaffMember.work_group, StaffMember.name, StaffMember.id)))
 
 
+def save_staff(member: StaffMember, *, name: str, phone: str, work_group: str, medical_role: str,
+               zone_id: int | None, shift: str, on_duty_from: date, on_duty_to: date | None) -> StaffMember:
+    """Add or edit a staff member. Once duty has ended, its last day changes only through end_duty
+    (which also sets the post-duty quarantine)."""
+    if member.quarantine_until and on_duty_to != member.on_duty_to:
+        raise DomainError(_("Duty has ended; change the last day on duty with “End duty”."))
+    member.name, member.phone = name.strip(), phone.strip()
+    member.work_group, member.medical_role, member.zone_id, member.shift = work_group, medical_role, zone_id, shift
+    member.on_duty_from, member.on_duty_to = on_duty_from, on_duty_to
+    db.session.add(member)
+    db.session.commit()
+    return member
+
+
 def default_quarantine_until(last_day: date) -> date | None:
     """Post-duty quarantine lasts as long as the quarantine of the policy in force on the last duty day."""
     policy = policy_in_force(last_day)
@@ -136,12 +150,6 @@ def end_duty(member: StaffMember, last_day: date, quarantine_until: date | None)
 
 
 # --- staffing arithmetic (pure functions, one rule each) ----------------------------------------
-
-def count_staff(members: list[StaffMember]) -> StaffCount:
-    doctors = sum(1 for m in members if m.medical_role == "doctor")
-    nurses = sum(1 for m in members if m.medical_role == "nurse")
-    return StaffCount(doctors, nurses, len(members) - doctors - nurses)
-
 
 def staff_needed(residents: int, ratios: StaffingRatios) -> StaffNeed:
     """120 residents at 1:50 need 3 doctors and 3 nurses, and 18–24 other staff."""
@@ -213,16 +221,14 @@ def effective_capacity_limit(site: Site, day: date) -> int | None:
     return combine_limits(site.capacity_limit, staffing_limit(site, day))
 
 
-def current_residents(site: Site) -> int:
-    return db.session.scalar(select(func.count(Person.id)).where(
-        Person.site_id == site.id, Person.status.in_(CURRENT_STATUSES))) or 0
-
-
 def staffing_check(site: Site, day: date) -> StaffingCheck:
+    # Imported here: the sites blueprint imports this module while it is being set up.
+    from quarantine.sites.services import current_residents
+
     policy = policy_in_force(day)
     ratios = StaffingRatios.of(policy)
     on_duty = _on_duty_by_site([site.id], day).get(site.id, StaffCount())
-    residents = current_residents(site)
+    residents = current_residents(site.id)
     return StaffingCheck(day=day, policy=policy, residents=residents, on_duty=on_duty,
                          need=staff_needed(residents, ratios),
                          others_for_medical=other_staff_range(on_duty.medical, ratios),

@@ -3,7 +3,7 @@ nothing), and the positive-result cascade: the case is transferred out, the room
 cleaning, release dates restart on the floor and the floors directly above and below."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -230,6 +230,21 @@ def test_a_restart_never_shortens_a_later_release_date(db, tower, admin, make_pe
     assert reload(db, late).release_date == local_today() + timedelta(days=20)
     entry = db.session.scalar(select(AffectedResident))
     assert entry.old_release_date == entry.new_release_date == local_today() + timedelta(days=20)
+
+
+def test_a_restart_gives_a_resident_without_a_policy_its_test_schedule(db, tower, admin, make_person, policy14,
+                                                                       signed_in):
+    # Arrived before any policy was in force (the earliest seeded one starts 2021-05-11): no policy,
+    # no release date, no test days.
+    early = settle(make_person, tower, "A-102", admin, arrived=date(2021, 1, 4))
+    assert early.policy_id is None and early.release_date is None and clock.pcr_dates(early) == []
+    case_person = settle(make_person, tower, "A-101", admin, arrived=days_ago(10))
+    post_results(signed_in("hq"), tower, 1, [(case_person.id, "positive")], hospital="县医院")
+    early = reload(db, early)
+    assert early.policy_id == policy14.id
+    assert early.release_date == local_today() + timedelta(days=14)
+    assert clock.pcr_dates(early) == [local_today() + timedelta(days=n) for n in (0, 3, 6, 13)]
+    assert clock.pcr_due(early, local_today())
 
 
 def test_two_positives_on_adjacent_floors_are_not_each_others_neighbours(db, tower, populated, signed_in):

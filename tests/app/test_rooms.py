@@ -276,6 +276,22 @@ def test_single_room_edit_records_history(db, make_site, signed_in):
     assert re.search(r"<td>\d{4}-\d\d-\d\d \d\d:\d\d</td>", history)
 
 
+def test_single_room_edit_records_a_new_out_of_service_reason(db, make_site, signed_in):
+    site = make_site("Yinghe Hotel", beds=1)
+    room = site.buildings[0].rooms[0]
+    client = signed_in("hq")
+    data = {"beds": "1", "own_bathroom": "y", "status": "out_of_service", "reason": "窗户损坏", "expected_return": LATER,
+            **({"accessible": "y"} if room.accessible else {})}  # only the status changes
+    assert client.post(f"/rooms/{room.id}", data=data).status_code == 302
+    assert client.post(f"/rooms/{room.id}", data=data).status_code == 302  # nothing changed: nothing recorded
+    assert client.post(f"/rooms/{room.id}", data={**data, "reason": "更换门锁"}).status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(Room, room.id)
+    assert stored.status_reason == "更换门锁"
+    assert [change for _, *change in sorted((e.id, e.field, e.old_value, e.new_value) for e in stored.events)] == [
+        ["status", "available", "out_of_service"], ["status_reason", "窗户损坏", "更换门锁"]]
+
+
 def test_single_room_edit_keeps_older_history(db, make_site, signed_in):
     site = make_site("Yinghe Hotel", beds=1)
     room = site.buildings[0].rooms[0]
