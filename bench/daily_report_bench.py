@@ -42,7 +42,7 @@ def load_site(residents: int) -> Site:
     """The site, its residents checked in, and today's records; returns the site."""
     from quarantine.health import pcr, routine
     from quarantine.people.services import apply_release_date
-    from quarantine.templating import local_to_utc, local_today
+    from quarantine.localtime import local_to_utc, local_today
     from quarantine.users.services import create_user
 
     today = local_today()

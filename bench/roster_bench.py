@@ -21,7 +21,8 @@ from openpyxl import Workbook
 
 from bench.databases import sqlite_url, throwaway_postgres
 from quarantine.idnumbers import check_digit
-from quarantine.transfers.roster import default_vocabulary, read_roster
+from quarantine.roster.reader import read_roster
+from quarantine.roster.vocabulary import default_vocabulary
 
 BUDGET_SECONDS = 5.0
 HEADER = ["序号", "姓名", "性别", "身份证号", "联系电话", "家庭编号", "人员类别", "特殊需求", "饮食", "年龄", "出生日期", "来源地", "备注"]

@@ -6,8 +6,12 @@ from pathlib import Path
 from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
+from quarantine import models  # noqa: F401  (register every table with the metadata)
+from quarantine.access import load_user
 from quarantine.config import build_config
 from quarantine.extensions import babel, csrf, db, login_manager, migrate
+from quarantine.i18n import _l
+from quarantine.templating import register_template_helpers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,39 +30,55 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder="static",
                 instance_path=str(Path.cwd() / "instance"))
     app.config.update(build_config(Path(app.instance_path), config))
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_template_helpers(app)
+    register_request_hooks(app)
+    return app
 
+
+def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_user)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
 
-    from quarantine import models  # noqa: F401  (register tables with the metadata)
-    from quarantine.auth import bp as auth_bp
-    from quarantine.health import bp as health_bp
-    from quarantine.main import bp as main_bp
-    from quarantine.meals import bp as meals_bp
-    from quarantine.people import bp as people_bp
-    from quarantine.policies import bp as policies_bp
-    from quarantine.rooms import bp as rooms_bp
-    from quarantine.sites import bp as sites_bp
-    from quarantine.transfers.routes import bp as transfers_bp
-    from quarantine.users import bp as users_bp
 
-    for bp in (auth_bp, main_bp, sites_bp, rooms_bp, people_bp, policies_bp, transfers_bp, users_bp,
-               meals_bp):
-        app.register_blueprint(bp)
-    app.register_blueprint(health_bp)
-    from quarantine.staff import bp as staff_bp
-    app.register_blueprint(staff_bp)
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per area, defined in the area's routes.py; the area's other view modules
+    add their pages to that blueprint, so they are imported here before it is registered."""
+    from quarantine.auth.routes import bp as auth
+    from quarantine.health import pcr_views, report_views, routine_views  # noqa: F401  (pages on health.bp)
+    from quarantine.health.routes import bp as health
+    from quarantine.main import bp as main
+    from quarantine.meals.routes import bp as meals
+    from quarantine.people.routes import bp as people
+    from quarantine.policies.routes import bp as policies
+    from quarantine.rooms.routes import bp as rooms
+    from quarantine.sites.routes import bp as sites
+    from quarantine.staff.routes import bp as staff
+    from quarantine.transfers import arrival_views, plan_views, print_views, roster_views  # noqa: F401
+    from quarantine.transfers.routes import bp as transfers
+    from quarantine.users.routes import bp as users
 
+    for blueprint in (auth, main, sites, rooms, people, policies, transfers, users, meals, health, staff):
+        app.register_blueprint(blueprint)
+
+
+def register_commands(app: Flask) -> None:
     from quarantine.cli import register_cli
     register_cli(app)
 
-    from quarantine.templating import register_template_helpers
-    register_template_helpers(app)
 
+def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def _keep_session_alive() -> None:
         # A permanent session expires PERMANENT_SESSION_LIFETIME after the last request.
@@ -72,5 +92,3 @@ def create_app(config: dict | None = None) -> Flask:
         if current_user and getattr(current_user, "is_authenticated", False):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
-
-    return app

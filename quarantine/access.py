@@ -8,20 +8,13 @@ from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 
-from quarantine.extensions import db, login_manager
-from quarantine.i18n import _l
+from quarantine.extensions import db
 from quarantine.models import Building, Site, User, user_sites
 
 F = TypeVar("F", bound=Callable)
 
-login_manager.login_view = "auth.login"
-login_manager.login_message = _l("Please sign in to continue.")
-login_manager.login_message_category = "warning"
-login_manager.session_protection = "strong"
-
-
-@login_manager.user_loader
 def load_user(user_id: str) -> User | None:
+    """Flask-Login's user loader (registered in the app factory)."""
     return db.session.get(User, int(user_id))
 
 

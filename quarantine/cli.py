@@ -1,15 +1,23 @@
 """Command-line tasks: accounts, the demo county, roster checks."""
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+import planner
+from quarantine.demo import load_demo
 from quarantine.extensions import db
-from quarantine.models import ROLES, Site, User
+from quarantine.models import ROLES, Site, TransferBatch, User
+from quarantine.roster.report import format_report
+from quarantine.transfers.roster_import import check_roster
+from quarantine.transfers.scenario import build_scenario, pending_batches
+from quarantine.users.services import create_user, reset_password
 
 users_cli = AppGroup("users", help="Manage accounts.")
 demo_cli = AppGroup("demo", help="Demonstration data.")
@@ -23,7 +31,6 @@ plan_cli = AppGroup("plan", help="Exchange files for the planner.")
 @click.option("--name", "display_name", default="")
 def create_user_command(username: str, role: str, display_name: str) -> None:
     """Create an account with a generated password, printed once."""
-    from quarantine.users.services import create_user
     if db.session.scalar(select(func.count(User.id)).where(User.username == username)):
         click.echo(f"Error: user {username!r} already exists; choose another name.", err=True)
         sys.exit(1)
@@ -34,7 +41,6 @@ def create_user_command(username: str, role: str, display_name: str) -> None:
 @users_cli.command("ensure-admin")
 def ensure_admin_command() -> None:
     """Create the first administrator 'admin' if there is none; print its password once."""
-    from quarantine.users.services import create_user
     if db.session.scalar(select(func.count(User.id)).where(User.role == "admin")):
         click.echo("An administrator account exists already; sign in with it "
                    "(`flask users reset-password admin` sets a new password).")
@@ -52,7 +58,6 @@ def ensure_admin_command() -> None:
 @click.argument("username")
 def reset_password_command(username: str) -> None:
     """Give an account a new generated password, printed once."""
-    from quarantine.users.services import reset_password
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         click.echo(f"Error: no user {username!r}.", err=True)
@@ -64,7 +69,6 @@ def reset_password_command(username: str) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when sites exist already.")
 def load_demo_command(if_empty: bool) -> None:
     """Load a demo county: 1 fixed and 9 backup sites, rooms, residents and a batch."""
-    from quarantine.demo import load_demo
     if db.session.scalar(select(func.count(Site.id))):
         if if_empty:
             click.echo("Sites exist already; demo data not loaded.")
@@ -79,10 +83,6 @@ def load_demo_command(if_empty: bool) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def roster_check_command(file: str) -> None:
     """Check a roster file (CSV or XLSX) as an import would; exit 1 when it has problems."""
-    from pathlib import Path
-
-    from quarantine.transfers.roster import format_report
-    from quarantine.transfers.roster_import import check_roster
     report = check_roster(Path(file).read_bytes(), Path(file).name)
     click.echo(format_report(report))
     if not report.is_clean:
@@ -94,11 +94,6 @@ def roster_check_command(file: str) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="File to write; default: standard output.")
 def export_scenario_command(codes: tuple[str, ...], output: str | None) -> None:
     """Write the live state and pending batches in the planner's exchange format (quarantine-scenario/1)."""
-    import json
-
-    import planner
-    from quarantine.models import TransferBatch
-    from quarantine.transfers.scenario import build_scenario, pending_batches
     if codes:
         batches = list(db.session.scalars(select(TransferBatch).where(TransferBatch.code.in_(codes))))
         missing = sorted(set(codes) - {b.code for b in batches})

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 import random
-from pathlib import Path
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
@@ -13,7 +13,18 @@ from sqlalchemy import select
 from quarantine.extensions import db
 from quarantine.idnumbers import check_digit
 from quarantine.models import (
-    AreaType, Building, FunctionalArea, Passage, Person, Room, Site, StaffMember, TransferBatch, User, Zone, ZoneType,
+    AreaType,
+    Building,
+    FunctionalArea,
+    Passage,
+    Person,
+    Room,
+    Site,
+    StaffMember,
+    TransferBatch,
+    User,
+    Zone,
+    ZoneType,
 )
 from quarantine.people.services import apply_release_date, check_in
 from quarantine.users.services import create_user

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import select, union_all
+from sqlalchemy import func, select, union_all
 
 from quarantine.extensions import db
-from quarantine.models import Person, Reservation, Room, Stay
+from quarantine.models import CURRENT_STATUSES, Person, Reservation, Room, Stay
 
 
 def holders_query():
@@ -47,6 +47,11 @@ def holders_in_rooms(room_ids: Iterable[int]) -> dict[int, list[Person]]:
 
 def expected_arrival_count(site) -> int:
     """Live reservations at a site: people on their way who have not been checked in."""
-    from sqlalchemy import func
     return db.session.scalar(select(func.count(Reservation.id)).join(Room, Room.id == Reservation.room_id)
                              .where(Room.site_id == site.id, Reservation.status == "reserved")) or 0
+
+
+def current_residents(site_id: int) -> int:
+    """People at the site now or on their way (expected with a reserved bed, or checked in)."""
+    return db.session.scalar(select(func.count(Person.id)).where(
+        Person.site_id == site_id, Person.status.in_(CURRENT_STATUSES))) or 0

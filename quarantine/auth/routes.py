@@ -1,14 +1,15 @@
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from quarantine.auth import bp
 from quarantine.auth.forms import LoginForm
 from quarantine.extensions import db
 from quarantine.i18n import _
 from quarantine.models import User
+
+bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:

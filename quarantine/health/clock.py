@@ -14,9 +14,9 @@ from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.health.residents import Resident, residents
 from quarantine.i18n import _
+from quarantine.localtime import as_utc, local_datetime, local_day
 from quarantine.models import Building, Person, Policy, Site, User
 from quarantine.people.services import end_stay
-from quarantine.templating import as_utc, local_datetime, local_day
 
 # A release typed a little ahead of the server's clock (a phone a minute fast) is still "now".
 CLOCK_TOLERANCE = timedelta(minutes=5)

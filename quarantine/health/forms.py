@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateField, DateTimeLocalField, FieldList, Form, FormField, HiddenField, SelectField, StringField,
-    SubmitField, TextAreaField,
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 

@@ -5,7 +5,7 @@ from datetime import date
 
 from flask import abort, request
 
-from quarantine.templating import local_today
+from quarantine.localtime import local_today
 
 
 def day_arg(name: str = "day") -> date:

@@ -18,10 +18,10 @@ from quarantine.extensions import db
 from quarantine.health.clock import CLOCK_TOLERANCE, clock_policy, pcr_due
 from quarantine.health.residents import Floor, Resident, building_floors, by_floor, floor_rows, residents
 from quarantine.i18n import _
+from quarantine.localtime import as_utc, local_datetime, local_day
 from quarantine.models import PCR_RESULTS, AffectedResident, Building, PcrTest, PositiveCase, Site, User
 from quarantine.people.services import end_stay
 from quarantine.policies.services import policy_in_force
-from quarantine.templating import as_utc, local_datetime, local_day
 
 
 @dataclass

@@ -9,10 +9,11 @@ from flask_login import current_user
 from quarantine.access import MANAGE_SITE, building_or_404, roles_required, site_or_404
 from quarantine.errors import DomainError
 from quarantine.extensions import db
-from quarantine.health import bp, clock, pcr, residents
+from quarantine.health import clock, pcr, residents
 from quarantine.health.forms import PcrFloorForm
+from quarantine.health.routes import bp
 from quarantine.i18n import _
-from quarantine.templating import local_to_utc, local_today, utc_to_local
+from quarantine.localtime import local_to_utc, local_today, utc_to_local
 
 
 @bp.route("/sites/<int:site_id>/pcr")

@@ -10,11 +10,17 @@ from sqlalchemy import and_, distinct, func, or_, select
 from quarantine.extensions import db
 from quarantine.health.residents import day_bounds
 from quarantine.health.routine import (
-    DISINFECTIONS_PER_ZONE, FEVER_CELSIUS, ZoneDisinfection, disinfection_by_zone, health_rounds_on, zone_label,
+    DISINFECTIONS_PER_ZONE,
+    FEVER_CELSIUS,
+    ZoneDisinfection,
+    disinfection_by_zone,
+    health_rounds_on,
+    zone_label,
 )
 from quarantine.i18n import _
+from quarantine.localtime import utc_to_local
 from quarantine.models import MEALS, HealthRound, PcrTest, Person, PositiveCase, Room, Site, Stay, TemperatureReading
-from quarantine.templating import utc_to_local
+from quarantine.staff.services import on_duty_count
 
 
 @dataclass
@@ -78,7 +84,6 @@ class DailyReport:
 
 def daily_report(site: Site, day: date) -> DailyReport:
     # Imported here, not at the top: the staff blueprint's package loads its views on import.
-    from quarantine.staff import services as staff_services
 
     start, end = day_bounds(day)
     at_site = Room.site_id == site.id
@@ -100,7 +105,7 @@ def daily_report(site: Site, day: date) -> DailyReport:
         fevers=_fevers(site, day),
         disinfection=disinfection_by_zone(site, day),
         health_rounds=health_rounds_on(site, day),
-        staff_on_duty=staff_services.on_duty_count(site, day),
+        staff_on_duty=on_duty_count(site, day),
         positive_cases=list(db.session.scalars(select(PositiveCase).where(
             PositiveCase.site_id == site.id, PositiveCase.positive_day == day).order_by(PositiveCase.id))),
     )

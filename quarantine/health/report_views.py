@@ -6,10 +6,11 @@ from datetime import timedelta
 from flask import Response, render_template
 
 from quarantine.access import MANAGE_SITE, roles_required, site_or_404
-from quarantine.health import bp, report, routine
+from quarantine.health import report, routine
 from quarantine.health.lookups import day_arg
+from quarantine.health.routes import bp
+from quarantine.localtime import local_today
 from quarantine.models import MEALS
-from quarantine.templating import local_today
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -10,8 +10,8 @@ from sqlalchemy.orm import selectinload
 
 from quarantine.extensions import db
 from quarantine.i18n import _
+from quarantine.localtime import local_to_utc
 from quarantine.models import Building, Person, Room, Site, Stay
-from quarantine.templating import local_to_utc
 
 
 @dataclass

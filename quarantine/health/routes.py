@@ -4,17 +4,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Callable, TypeVar
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from quarantine.access import MANAGE_SITE, building_or_404, roles_required, site_or_404
 from quarantine.errors import DomainError
 from quarantine.extensions import db
-from quarantine.health import bp, clock, pcr, report, residents
+from quarantine.health import clock, pcr, report, residents
 from quarantine.health.forms import ReleaseForm
 from quarantine.i18n import _
+from quarantine.localtime import local_to_utc, local_today
 from quarantine.models import MEALS, Person
-from quarantine.templating import local_to_utc, local_today
+
+bp = Blueprint("health", __name__, url_prefix="/health")
 
 T = TypeVar("T")
 

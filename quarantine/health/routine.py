@@ -12,11 +12,21 @@ from quarantine.extensions import db
 from quarantine.health.clock import CLOCK_TOLERANCE
 from quarantine.health.residents import floor_rows, residents
 from quarantine.i18n import _
+from quarantine.labels import vocab_label
+from quarantine.localtime import local_datetime, local_day, local_today
 from quarantine.models import (
-    MEALS, READING_PERIODS, TEMPERATURE_MAX, TEMPERATURE_MIN, Building, DisinfectionRound, HealthRound, Site,
-    TemperatureReading, User, Zone,
+    MEALS,
+    READING_PERIODS,
+    TEMPERATURE_MAX,
+    TEMPERATURE_MIN,
+    Building,
+    DisinfectionRound,
+    HealthRound,
+    Site,
+    TemperatureReading,
+    User,
+    Zone,
 )
-from quarantine.templating import local_datetime, local_day, local_today, vocab_label
 
 # A fever in the national guidance for quarantine sites: 37.3 °C and above.
 FEVER_CELSIUS = 37.3

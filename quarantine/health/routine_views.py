@@ -9,12 +9,13 @@ from flask_login import current_user
 from quarantine.access import MANAGE_SITE, building_or_404, roles_required, site_or_404
 from quarantine.errors import DomainError
 from quarantine.extensions import db
-from quarantine.health import bp, residents, routine
+from quarantine.health import residents, routine
 from quarantine.health.forms import DisinfectionForm, HealthRoundForm, TemperatureFloorForm
 from quarantine.health.lookups import day_arg
+from quarantine.health.routes import bp
 from quarantine.i18n import _
+from quarantine.localtime import local_to_utc, local_today, utc_to_local
 from quarantine.models import MEALS, READING_PERIODS
-from quarantine.templating import local_to_utc, local_today, utc_to_local
 
 
 def _default_period() -> str:

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("meals", __name__, url_prefix="/meals")
-
-from quarantine.meals import routes  # noqa: E402,F401
+"""Meal times and meal-delivery rosters per floor and room, with diets."""

@@ -3,8 +3,8 @@ from wtforms import SelectField, SubmitField, TimeField
 from wtforms.validators import InputRequired, ValidationError
 
 from quarantine.i18n import _l
+from quarantine.labels import KIND_LABELS
 from quarantine.models import MEALS
-from quarantine.templating import KIND_LABELS
 
 MEAL_CHOICES = [(meal, KIND_LABELS[meal]) for meal in MEALS]
 

@@ -1,15 +1,17 @@
 from datetime import datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from quarantine.access import READ_ROSTERS, roles_required, site_or_404, visible_sites_query
 from quarantine.extensions import db
 from quarantine.i18n import _
-from quarantine.meals import bp, services
+from quarantine.localtime import local_today, local_zone
+from quarantine.meals import services
 from quarantine.meals.forms import MealTimesForm, RosterChoiceForm
 from quarantine.models import MEALS, Diet
-from quarantine.templating import local_today, local_zone
+
+bp = Blueprint("meals", __name__, url_prefix="/meals")
 
 
 @bp.route("/")

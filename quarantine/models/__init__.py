@@ -1,17 +1,24 @@
 """Typed SQLAlchemy models, one module per area."""
 from quarantine.models.auth import ALL_SITE_ROLES, ROLES, User, user_sites
+from quarantine.models.health import *  # noqa: E402,F401,F403  (names in health.__all__)
 from quarantine.models.people import CURRENT_STATUSES, PERSON_STATUSES, Person, Stay, person_needs
 from quarantine.models.planning import PLAN_STATUSES, RESERVATION_STATUSES, PlanRun, Reservation
 from quarantine.models.policy import Policy
 from quarantine.models.reference import AreaType, Category, Diet, Need, ZoneType
 from quarantine.models.rooms import ROOM_STATUSES, Building, Room, RoomEvent
 from quarantine.models.sites import (
-    PASSAGE_KINDS, RECEIVING_STATUSES, SITE_KINDS, SITE_STATUSES, FunctionalArea, Passage, Site, Zone,
+    PASSAGE_KINDS,
+    RECEIVING_STATUSES,
+    SITE_KINDS,
+    SITE_STATUSES,
+    FunctionalArea,
+    Passage,
+    Site,
+    Zone,
     zone_buildings,
 )
-from quarantine.models.transfers import BATCH_STATUSES, TransferBatch
 from quarantine.models.staff import *  # noqa: E402,F401,F403  (names in staff.__all__)
-from quarantine.models.health import *  # noqa: E402,F401,F403  (names in health.__all__)
+from quarantine.models.transfers import BATCH_STATUSES, TransferBatch
 
 __all__ = [
     "ALL_SITE_ROLES", "AreaType", "BATCH_STATUSES", "Building", "CURRENT_STATUSES", "Category", "Diet",
@@ -21,5 +28,7 @@ __all__ = [
     "Site", "Stay", "TransferBatch", "User", "Zone", "ZoneType", "person_needs", "user_sites",
     "zone_buildings",
 ]
-from quarantine.models import health as _health, staff as _staff  # noqa: E402
+from quarantine.models import health as _health  # noqa: E402
+from quarantine.models import staff as _staff
+
 __all__ += _staff.__all__ + _health.__all__

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("people", __name__, url_prefix="/people")
-
-from quarantine.people import routes  # noqa: E402,F401
+"""People under quarantine: records, search, and their stays in rooms."""

@@ -2,10 +2,10 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
+from quarantine.form_fields import PHONE, MultiCheckboxField
 from quarantine.i18n import _l
 from quarantine.idnumbers import IdNumberError, classify
 from quarantine.people.services import id_number_in_use
-from quarantine.sites.forms import PHONE, MultiCheckboxField
 
 
 class PersonForm(FlaskForm):

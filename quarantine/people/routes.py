@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -6,13 +6,24 @@ from sqlalchemy.orm import selectinload
 from quarantine.access import MANAGE_SITE, roles_required, site_or_404, visible_sites_query
 from quarantine.errors import DomainError
 from quarantine.extensions import db
+from quarantine.health.clock import release
 from quarantine.i18n import _
+from quarantine.labels import status_label, vocab_label
+from quarantine.localtime import local_to_utc, utc_to_local
 from quarantine.models import (
-    PERSON_STATUSES, Category, Diet, Need, Person, Room, TransferBatch, user_sites,
+    PERSON_STATUSES,
+    Category,
+    Diet,
+    Need,
+    Person,
+    Room,
+    TransferBatch,
+    user_sites,
 )
-from quarantine.people import bp, services
+from quarantine.people import services
 from quarantine.people.forms import CheckInForm, CheckOutForm, MoveForm, PersonForm
-from quarantine.templating import local_to_utc, status_label, utc_to_local, vocab_label
+
+bp = Blueprint("people", __name__, url_prefix="/people")
 
 PAGE_SIZE = 100
 
@@ -168,7 +179,6 @@ def change_stay(person_id: int):
         elif action == "check_out" and check_out.validate_on_submit():
             if check_out.reason.data == "released":
                 # The quarantine clock's rule: before the release date only with a stated reason (the note).
-                from quarantine.health.clock import release
                 release(person, current_user, early_reason=check_out.note.data or "")
             else:
                 services.check_out(person, check_out.reason.data, current_user, check_out.note.data or "")

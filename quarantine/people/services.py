@@ -7,10 +7,11 @@ from sqlalchemy import func, select
 
 from quarantine.errors import DomainError
 from quarantine.extensions import db
-from quarantine.templating import as_utc, local_day, status_label
 from quarantine.i18n import _
 from quarantine.idnumbers import age_on, classify
-from quarantine.models import AffectedResident, CURRENT_STATUSES, Need, Person, Room, RoomEvent, Site, Stay, User
+from quarantine.labels import status_label
+from quarantine.localtime import as_utc, local_day
+from quarantine.models import CURRENT_STATUSES, AffectedResident, Need, Person, Room, RoomEvent, Site, Stay, User
 from quarantine.occupancy import holders_by_room, lock_room
 from quarantine.policies.services import policy_in_force, release_date
 

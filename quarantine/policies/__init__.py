@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("policies", __name__, url_prefix="/policy")
-
-from quarantine.policies import routes  # noqa: E402,F401
+"""Dated policy records and the editable vocabularies (categories, needs, diets, zone and area types)."""

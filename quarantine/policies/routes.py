@@ -1,12 +1,13 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from quarantine.access import roles_required
 from quarantine.extensions import db
 from quarantine.i18n import _, _l
 from quarantine.models import AreaType, Category, Diet, Need, Policy, ZoneType
-from quarantine.policies import bp
 from quarantine.policies.forms import PolicyForm, VocabularyForm
+
+bp = Blueprint("policies", __name__, url_prefix="/policy")
 
 # The editable lists; each is a table of code + Chinese + English names.
 VOCABULARIES = {

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("rooms", __name__)
-
-from quarantine.rooms import routes  # noqa: E402,F401
+"""Buildings, rooms and beds: creation in bulk, room states with history, turnover after check-out."""

@@ -3,8 +3,8 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from quarantine.i18n import _l
+from quarantine.localtime import local_today
 from quarantine.rooms.services import MAX_BULK_ROOMS
-from quarantine.templating import local_today
 
 
 class BuildingForm(FlaskForm):

@@ -3,18 +3,20 @@ from __future__ import annotations
 
 from typing import Callable, TypeVar
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from quarantine.access import MANAGE_SITE, building_or_404, roles_required, site_or_404
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
+from quarantine.localtime import local_today
 from quarantine.models import Room
-from quarantine.rooms import bp, services, turnover
+from quarantine.rooms import services, turnover
 from quarantine.rooms.forms import BuildingForm, BulkCreateForm, BulkEditForm, OutOfServiceForm, RoomForm
 from quarantine.sites.services import building_choices, get_building
-from quarantine.templating import local_today
+
+bp = Blueprint("rooms", __name__)
 
 T = TypeVar("T")
 

@@ -15,10 +15,11 @@ from sqlalchemy.orm import selectinload
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
+from quarantine.labels import status_label
+from quarantine.localtime import as_utc
 from quarantine.models import Building, Room, RoomEvent, Site, Stay, User
 from quarantine.occupancy import lock_room
 from quarantine.rooms import services
-from quarantine.templating import as_utc, status_label
 
 EVENTS_SHOWN = 50
 

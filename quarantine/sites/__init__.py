@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("sites", __name__, url_prefix="/sites")
-
-from quarantine.sites import routes  # noqa: E402,F401
+"""Quarantine sites: their three zones and two passages, functional areas, readiness and status."""

@@ -1,21 +1,20 @@
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import (
-    BooleanField, FloatField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField,
+    BooleanField,
+    FloatField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from quarantine.extensions import db
+from quarantine.form_fields import PHONE, MultiCheckboxField
 from quarantine.i18n import _l
 from quarantine.models import Site
-
-PHONE = Regexp(r"^[0-9+\-() ]{5,30}$", message=_l("Enter a phone number: digits, spaces, + - ( ) only."))
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class SiteForm(FlaskForm):

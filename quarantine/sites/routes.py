@@ -1,20 +1,29 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from quarantine.occupancy import expected_arrival_count
 from quarantine.access import EDIT_SITES, MANAGE_SITE, READ_ROSTERS, roles_required, site_or_404, visible_sites_query
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
+from quarantine.labels import status_label, vocab_label
+from quarantine.localtime import local_today
 from quarantine.models import AreaType, FunctionalArea, Site, Zone, ZoneType
+from quarantine.occupancy import expected_arrival_count
 from quarantine.rooms.services import floor_grid
-from quarantine.sites import bp, services
+from quarantine.sites import services
 from quarantine.sites.forms import (
-    AreaForm, ConfirmPassagesForm, PassageForm, SiteForm, StatusForm, ZoneBuildingsForm, ZoneForm,
+    AreaForm,
+    ConfirmPassagesForm,
+    PassageForm,
+    SiteForm,
+    StatusForm,
+    ZoneBuildingsForm,
+    ZoneForm,
 )
 from quarantine.staff.services import effective_capacity_limit, staffing_check
-from quarantine.templating import local_today, status_label, vocab_label
+
+bp = Blueprint("sites", __name__, url_prefix="/sites")
 
 
 def _status_form(site: Site) -> StatusForm:

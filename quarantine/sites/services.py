@@ -9,9 +9,21 @@ from sqlalchemy import case, func, select
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
+from quarantine.labels import status_label, vocab_label
 from quarantine.models import (
-    AreaType, Building, FunctionalArea, Passage, Person, Room, Site, User, Zone, ZoneType, CURRENT_STATUSES,
+    CURRENT_STATUSES,
+    AreaType,
+    Building,
+    FunctionalArea,
+    Passage,
+    Person,
+    Room,
+    Site,
+    User,
+    Zone,
+    ZoneType,
 )
+from quarantine.occupancy import current_residents
 
 # Which status may follow which; `ready` additionally needs the readiness checklist
 # and `closed` an empty site.
@@ -94,7 +106,6 @@ def readiness_checklist(site: Site) -> list[ChecklistItem]:
 
 
 def _vocab(item) -> str:
-    from quarantine.templating import vocab_label
     return vocab_label(item)
 
 
@@ -106,7 +117,6 @@ def change_status(site: Site, new_status: str) -> None:
     if new_status == site.status:
         return
     if new_status not in TRANSITIONS.get(site.status, ()):
-        from quarantine.templating import status_label
         raise DomainError(_("A site cannot go from %(old)s to %(new)s.", old=status_label(site.status),
                             new=status_label(new_status)))
     if new_status == "ready":
@@ -123,9 +133,6 @@ def change_status(site: Site, new_status: str) -> None:
     db.session.commit()
 
 
-def current_residents(site_id: int) -> int:
-    return db.session.scalar(select(func.count(Person.id)).where(
-        Person.site_id == site_id, Person.status.in_(CURRENT_STATUSES))) or 0
 
 
 def capacities(site_ids: list[int]) -> dict[int, SiteCapacity]:

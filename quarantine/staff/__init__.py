@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("staff", __name__, url_prefix="/staff")
-
-from quarantine.staff import routes  # noqa: E402,F401
+"""Site staff in closed loop and the staffing the policy asks for."""

@@ -2,10 +2,10 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from quarantine.form_fields import PHONE
 from quarantine.i18n import _l
+from quarantine.labels import KIND_LABELS
 from quarantine.models import SHIFTS, STAFF_GROUPS
-from quarantine.sites.forms import PHONE
-from quarantine.templating import KIND_LABELS
 
 # Choices in the order of the model's tuples; the wording lives with the other labels.
 WORK_GROUPS = [(code, KIND_LABELS[code]) for code in STAFF_GROUPS]

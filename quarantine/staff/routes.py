@@ -1,13 +1,16 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from quarantine.access import MANAGE_SITE, roles_required, site_or_404
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
+from quarantine.labels import vocab_label
+from quarantine.localtime import local_today
 from quarantine.models import Site, StaffMember
-from quarantine.staff import bp, services
+from quarantine.staff import services
 from quarantine.staff.forms import EndDutyForm, StaffForm
-from quarantine.templating import local_today, vocab_label
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
 def _member_or_404(member_id: int) -> tuple[StaffMember, Site]:

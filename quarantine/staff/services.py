@@ -16,6 +16,7 @@ from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
 from quarantine.models import Policy, Site, StaffMember
+from quarantine.occupancy import current_residents
 from quarantine.policies.services import policy_in_force
 
 # Used when no policy is in force: 1 doctor and 1 nurse per 50 residents, others 3–4× the medical staff.
@@ -222,9 +223,6 @@ def effective_capacity_limit(site: Site, day: date) -> int | None:
 
 
 def staffing_check(site: Site, day: date) -> StaffingCheck:
-    # Imported here: the sites blueprint imports this module while it is being set up.
-    from quarantine.sites.services import current_residents
-
     policy = policy_in_force(day)
     ratios = StaffingRatios.of(policy)
     on_duty = _on_duty_by_site([site.id], day).get(site.id, StaffCount())

@@ -10,16 +10,17 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
 
-import planner
 from sqlalchemy import func, insert, select, tuple_, update
 
+import planner
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
+from quarantine.labels import status_label
+from quarantine.localtime import local_today
 from quarantine.models import Person, PlanRun, Reservation, Room, Site, TransferBatch, User
 from quarantine.occupancy import holders_in_rooms
 from quarantine.staff.services import effective_capacity_limits
-from quarantine.templating import local_today
 from quarantine.transfers.planning import plan_of, scenario_of
 from quarantine.transfers.reasons import explain_violation
 from quarantine.transfers.scenario import key_id
@@ -92,7 +93,6 @@ def _check_and_reserve(run: PlanRun, plan: planner.Plan) -> list[str]:
             changes.append(_("Room %(room)s no longer exists.", room=room_id))
             continue
         if room.status != "available" or room.occupants:
-            from quarantine.templating import status_label
             changes.append(_("Room %(room)s is now %(status)s.", room=room.label, status=status_label(room.status)))
         elif room.beds < len(pids):
             changes.append(_("Room %(room)s now has %(beds)d beds for %(n)d people.", room=room.label,

@@ -2,15 +2,22 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import func, select
 from wtforms import (
-    BooleanField, DateTimeLocalField, FloatField, HiddenField, IntegerField, SelectField, StringField, SubmitField,
+    BooleanField,
+    DateTimeLocalField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from quarantine.extensions import db
+from quarantine.form_fields import MultiCheckboxField
 from quarantine.i18n import _l
 from quarantine.models import BATCH_STATUSES, TransferBatch
-from quarantine.sites.forms import MultiCheckboxField
 
 
 class BatchForm(FlaskForm):

@@ -12,9 +12,9 @@ from sqlalchemy.orm import selectinload
 
 from quarantine.extensions import db
 from quarantine.idnumbers import age_on
+from quarantine.localtime import local_today
 from quarantine.models import Person, PlanRun, Policy, Reservation, Room, Site
 from quarantine.policies.services import policy_in_force
-from quarantine.templating import local_today
 from quarantine.transfers.scenario import household_of
 
 DEFAULT_BUS_SEATS, DEFAULT_LOAD_FACTOR = 45, 0.5

@@ -1,11 +1,11 @@
 """Plan batches, follow progress, review, move people by hand, commit, re-plan."""
 import json
 
-import planner
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+import planner
 from quarantine.access import roles_required
 from quarantine.errors import DomainError
 from quarantine.extensions import db

@@ -6,10 +6,10 @@ import json
 import threading
 import time
 
-import planner
 from flask import Flask, current_app
 from sqlalchemy import select, update
 
+import planner
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _

@@ -5,10 +5,10 @@ from flask import Response, abort, render_template
 from quarantine.access import roles_required
 from quarantine.extensions import db
 from quarantine.i18n import _
+from quarantine.localtime import local_today
 from quarantine.models import PlanRun
 from quarantine.policies.services import policy_in_force
 from quarantine.transfers import manifests
-from quarantine.templating import local_today
 from quarantine.transfers.routes import bp
 
 

@@ -10,7 +10,6 @@ import re
 from functools import lru_cache
 
 from planner import reasons as planner_reasons
-
 from quarantine.i18n import _, _l
 
 # The same templates, listed here so Babel extracts them; tests keep both lists equal.

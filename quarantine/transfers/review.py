@@ -4,9 +4,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-import planner
 from sqlalchemy import select
 
+import planner
 from quarantine.extensions import db
 from quarantine.models import Person, PlanRun, Room, Site
 from quarantine.transfers.planning import plan_of, scenario_of

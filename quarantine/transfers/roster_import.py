@@ -17,7 +17,10 @@ from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
 from quarantine.models import CURRENT_STATUSES, Category, Diet, Need, Person, TransferBatch, person_needs
-from quarantine.transfers.roster import RosterReport, RosterRow, RosterVocabulary, apply_suggested_households, default_vocabulary, read_roster
+from quarantine.roster.households import apply_suggested_households
+from quarantine.roster.reader import read_roster
+from quarantine.roster.records import RosterReport, RosterRow
+from quarantine.roster.vocabulary import RosterVocabulary, default_vocabulary
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 

@@ -6,8 +6,8 @@ from quarantine.access import roles_required
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
+from quarantine.labels import vocab_label
 from quarantine.models import Category, TransferBatch
-from quarantine.templating import vocab_label
 from quarantine.transfers import roster_import
 from quarantine.transfers.forms import RosterImportForm, RosterUploadForm
 from quarantine.transfers.routes import bp

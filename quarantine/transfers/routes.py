@@ -1,11 +1,12 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from quarantine.extensions import db
 from quarantine.access import roles_required
+from quarantine.extensions import db
 from quarantine.i18n import _
+from quarantine.labels import status_label
+from quarantine.localtime import local_to_utc, utc_to_local
 from quarantine.models import Person, TransferBatch
-from quarantine.templating import local_to_utc, status_label, utc_to_local
 from quarantine.transfers.forms import BatchForm
 
 bp = Blueprint("transfers", __name__, url_prefix="/transfers")
@@ -67,6 +68,3 @@ def show_batch(batch_id: int):
     batch = db.session.get(TransferBatch, batch_id) or abort(404)
     return render_template("transfers/show.html", batch=batch)
 
-
-# The other pages of this area register themselves on the same blueprint.
-from quarantine.transfers import arrival_views, plan_views, print_views, roster_views  # noqa: E402,F401

@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timezone
 
-import planner
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+import planner
 from quarantine.extensions import db
 from quarantine.idnumbers import age_on
+from quarantine.localtime import local_today
 from quarantine.models import Building, Person, Reservation, Room, Site, Stay, TransferBatch, person_needs
 from quarantine.occupancy import holders_query
 from quarantine.staff.services import effective_capacity_limits
-from quarantine.templating import local_today
 
 NO_BATCH = "none"
 

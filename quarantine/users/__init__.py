@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("users", __name__, url_prefix="/users")
-
-from quarantine.users import routes  # noqa: E402,F401
+"""Accounts and the sites each may work on."""

@@ -4,9 +4,9 @@ from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from quarantine.extensions import db
+from quarantine.form_fields import MultiCheckboxField
 from quarantine.i18n import _l
 from quarantine.models import User
-from quarantine.sites.forms import MultiCheckboxField
 
 ROLE_CHOICES = [("admin", _l("Administrator")), ("hq", _l("Headquarters staff")),
                 ("site_manager", _l("Site manager")), ("catering", _l("Catering"))]

@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -6,8 +6,10 @@ from quarantine.access import roles_required
 from quarantine.extensions import db
 from quarantine.i18n import _
 from quarantine.models import Site, User
-from quarantine.users import bp, services
+from quarantine.users import services
 from quarantine.users.forms import UserForm
+
+bp = Blueprint("users", __name__, url_prefix="/users")
 
 
 def _form(**kwargs) -> UserForm:

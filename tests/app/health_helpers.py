@@ -6,9 +6,9 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
+from quarantine.localtime import local_to_utc, local_today
 from quarantine.models import Building, Person, Policy, Room, Site
 from quarantine.people import services as people_services
-from quarantine.templating import local_to_utc, local_today
 
 
 @pytest.fixture

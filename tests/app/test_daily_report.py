@@ -9,10 +9,17 @@ import pytest
 from openpyxl import load_workbook
 
 from quarantine.health import clock, pcr, report, routine
+from quarantine.localtime import local_today
 from quarantine.people import services as people_services
-from quarantine.templating import local_today
 from tests.app.health_helpers import (  # noqa: F401  (fixtures)
-    admin, days_ago, local_at, policy14, room, settle, text, tower,
+    admin,
+    days_ago,
+    local_at,
+    policy14,
+    room,
+    settle,
+    text,
+    tower,
 )
 
 

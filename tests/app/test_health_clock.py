@@ -7,11 +7,18 @@ from datetime import timedelta
 import pytest
 
 from quarantine.health import clock
-from quarantine.templating import local_today
+from quarantine.localtime import local_today
 from tests.app.health_helpers import (  # noqa: F401  (fixtures)
-    admin, days_ago, local_at, policy14, reload, room, settle, text, tower,
+    admin,
+    days_ago,
+    local_at,
+    policy14,
+    reload,
+    room,
+    settle,
+    text,
+    tower,
 )
-
 
 # --- the clock -----------------------------------------------------------------------------------
 

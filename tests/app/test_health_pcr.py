@@ -9,10 +9,18 @@ import pytest
 from sqlalchemy import func, select
 
 from quarantine.health import clock, pcr
+from quarantine.localtime import local_today, utc_to_local
 from quarantine.models import AffectedResident, Building, PcrTest, PositiveCase, Room
-from quarantine.templating import local_today, utc_to_local
 from tests.app.health_helpers import (  # noqa: F401  (fixtures)
-    admin, days_ago, local_at, policy14, reload, room, settle, text, tower,
+    admin,
+    days_ago,
+    local_at,
+    policy14,
+    reload,
+    room,
+    settle,
+    text,
+    tower,
 )
 
 

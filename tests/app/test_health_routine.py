@@ -11,10 +11,15 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from quarantine.health import routine
+from quarantine.localtime import local_today, utc_to_local
 from quarantine.models import DisinfectionRound, HealthRound, TemperatureReading
-from quarantine.templating import local_today, utc_to_local
 from tests.app.health_helpers import (  # noqa: F401  (fixtures)
-    admin, days_ago, policy14, settle, text, tower,
+    admin,
+    days_ago,
+    policy14,
+    settle,
+    text,
+    tower,
 )
 
 

@@ -8,10 +8,10 @@ from datetime import datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from quarantine.localtime import local_today
 from quarantine.meals import services
 from quarantine.models import MealTime, Need, StaffMember
 from quarantine.people import services as people_services
-from quarantine.templating import local_today
 
 
 def text(response) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from quarantine.errors import DomainError
 from quarantine.models import Person, Room, Stay
 from quarantine.people import services
-from tests.conftest import PASSWORD, valid_resident_id
+from tests.conftest import valid_resident_id
 
 
 @pytest.fixture
@@ -258,8 +258,8 @@ def test_stays_accumulate_and_are_never_overwritten(db, site, make_person, signe
 
 def _occupy(db, site, clerk, number, **fields):
     """Put someone into a room through the service, as the site would."""
-    from quarantine.models import Person as P
     from quarantine.idnumbers import check_digit
+    from quarantine.models import Person as P
     n = db.session.scalar(select(func.count(P.id))) + 50
     first17 = f"41162319800101{n:03d}"
     person = P(name=fields.pop("name", "占用人"), id_kind="resident_id", id_number=first17 + check_digit(first17),

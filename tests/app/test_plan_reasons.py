@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from planner import reasons as planner_reasons
-
 from quarantine.transfers.reasons import TAKEN_OUT_BY_HAND, TRANSLATABLE, translate_reason
 
 
@@ -30,7 +29,6 @@ def test_capacity_reason_keeps_its_number_and_unknown_text_is_left_alone(app):
 
 def test_broken_rules_are_named_in_chinese(app):
     from planner.validate import Violation
-
     from quarantine.transfers.reasons import explain_violation
     with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
         shown = explain_violation(Violation(3, "room R5 mixes households 1:H1, 1:H2"))

@@ -60,7 +60,7 @@ def test_check_out_then_confirm_clean(db, site, signed_in, make_person, make_use
     page = text(client.get(f"/sites/{site.id}/turnover"))
     floor = page.split('id="cleaning-A-2"')[1].split("</table>")[0]
     assert "A-201" in floor and f"/rooms/{room.id}/confirm-clean" in floor
-    assert f'<b id="cleaning-count">1</b>' in page
+    assert '<b id="cleaning-count">1</b>' in page
 
     response = client.post(f"/rooms/{room.id}/confirm-clean")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/sites/{site.id}/turnover")

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from quarantine.localtime import local_today
 from quarantine.models import Policy, StaffMember
 from quarantine.policies.services import policy_in_force
 from quarantine.staff import services
 from quarantine.staff.services import StaffCount, StaffingRatios
-from quarantine.templating import local_today
 
 DEFAULT = StaffingRatios(50, 50, 3.0, 4.0)
 TODAY = date.today()

@@ -6,11 +6,11 @@ import io
 import json
 import time
 
-import planner
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+import planner
 from quarantine.models import Person, PlanRun, Reservation, Room, Stay, TransferBatch
 from quarantine.transfers import planning
 from quarantine.transfers.commit import PlanIsStale, commit_plan
@@ -459,8 +459,8 @@ def test_staffing_limit_caps_what_the_planner_may_place(db, county, make_user):
     """Staff on duty decide how many residents a site can take: the planner and the commit use it."""
     from datetime import timedelta
 
+    from quarantine.localtime import local_today
     from quarantine.models import StaffMember
-    from quarantine.templating import local_today
     fixed, backup, batch = county
     today = local_today()
     for role in ("doctor", "nurse"):

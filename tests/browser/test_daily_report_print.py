@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from quarantine.health import pcr, routine
-from quarantine.templating import local_today
+from quarantine.localtime import local_today
 from tests.app.health_helpers import admin, days_ago, local_at, policy14, settle, tower  # noqa: F401
 from tests.conftest import PASSWORD
 

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
+from quarantine.localtime import local_today
 from quarantine.models import StaffMember
 from quarantine.people import services as people_services
-from quarantine.templating import local_today
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
