@@ -1,7 +1,8 @@
 """An independent check of a plan against the hard rules of the exchange format.
 
 Deliberately shares no code with the solver: the tests and the benchmark use it
-to catch solver bugs, so it re-derives everything from the scenario itself.
+to catch solver bugs, so it re-derives everything from the scenario itself. Each
+rule's test is a function of ``planner.rules``, which the web app applies too.
 Rule numbers follow docs/scenario-format.md; ``"format"`` covers the contract
 "every person exactly once, no unknown ids".
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from planner import rules
 from planner.model import Person, Plan, Room, Scenario, Site
 
 FloorKey = tuple[str, str, int]
@@ -140,9 +142,9 @@ def _rule1_rooms_usable(index: _Index, placed: _Placed) -> list[Violation]:
     out = []
     for room_id, people in placed.people_in_room.items():
         room, site = index.room[room_id], index.site_of_room[room_id]
-        if room.status != "available":
+        if not rules.room_takes_people(True, room.status):
             out.append(Violation(1, f"room {room_id} is {room.status} but holds {_names(people)}"))
-        if not site.ready:
+        if not rules.room_takes_people(site.ready, "available"):
             out.append(Violation(1, f"site {site.id} is not ready but room {room_id} holds {_names(people)}"))
     return out
 
@@ -152,18 +154,19 @@ def _rule2_beds(index: _Index, placed: _Placed) -> list[Violation]:
     for room_id, people in placed.people_in_room.items():
         room = index.room[room_id]
         total = len(room.occupants) + len(people)
-        if total > room.beds:
+        if not rules.beds_enough(room.beds, total):
             out.append(Violation(2, f"room {room_id} has {room.beds} beds but {total} people ({_names(people)} new)"))
     return out
 
 
 def _rule3_household_rooms(index: _Index, placed: _Placed) -> list[Violation]:
-    if not index.scenario.policy.household_rooms:
+    policy = index.scenario.policy
+    if not policy.household_rooms:
         return []
     out = []
     for room_id, people in placed.people_in_room.items():
         households = {p.household for p in people} | {o.household for o in index.room[room_id].occupants}
-        if len(households) > 1:
+        if not rules.one_household_per_room(households, policy):
             out.append(Violation(3, f"room {room_id} mixes households {', '.join(sorted(households))}"))
     return out
 
@@ -191,10 +194,10 @@ def _rule4_household_together(index: _Index, placed: _Placed) -> list[Violation]
             continue
         household = members[key][0].household
         floors = {index.floor(r) for r in rooms}
-        if len(floors) > 1:
+        if not rules.household_on_one_floor(floors):
             out.append(Violation(4, f"household {household} is spread over {len(floors)} floors "
                                     f"({', '.join(sorted(rooms))})"))
-        elif _largest_single_room(index, members[key]) >= len(members[key]):
+        elif not rules.split_allowed(len(members[key]), _largest_single_room(index, members[key])):
             out.append(Violation(4, f"household {household} of {len(members[key])} is split over "
                                     f"{', '.join(sorted(rooms))} though a room big enough exists"))
     return out
@@ -214,33 +217,32 @@ def _rule4_partial_households(index: _Index, plan: Plan) -> list[Violation]:
 
 
 def _rule5_floor_separation(index: _Index, placed: _Placed) -> list[Violation]:
-    keys = index.scenario.policy.floor_separation
-    if not keys:
+    policy = index.scenario.policy
+    if not policy.floor_separation:
         return []
     cohorts: dict[FloorKey, set[tuple[str, ...]]] = defaultdict(set)
     touched: set[FloorKey] = set()
     for pid, room_id in placed.room_of.items():
         person = index.person[pid]
-        values = {"category": person.category, "batch": index.batch_of[pid]}
         floor = index.floor(room_id)
-        cohorts[floor].add(tuple(values[k] for k in keys))
+        cohorts[floor].add(rules.cohort(person.category, index.batch_of[pid], policy))
         touched.add(floor)
     for site in index.scenario.sites:
         for room in site.rooms:
             floor = (site.id, room.building, room.floor)
             if floor in touched:
                 for o in room.occupants:
-                    values = {"category": o.category, "batch": o.batch}
-                    cohorts[floor].add(tuple(values[k] for k in keys))
+                    cohorts[floor].add(rules.cohort(o.category, o.batch, policy))
     return [Violation(5, f"floor {floor[1]}{floor[2]} of site {floor[0]} mixes "
                          + "; ".join("/".join(c) for c in sorted(found)))
-            for floor, found in sorted(cohorts.items()) if floor in touched and len(found) > 1]
+            for floor, found in sorted(cohorts.items())
+            if floor in touched and not rules.one_cohort_per_floor(found, policy)]
 
 
 def _rule6_mobility(index: _Index, placed: _Placed) -> list[Violation]:
     return [Violation(6, f"{pid} needs an accessible room but {room_id} is not accessible")
             for pid, room_id in placed.room_of.items()
-            if index.person[pid].needs_accessible and not index.room[room_id].accessible]
+            if not rules.accessible_enough(index.person[pid].needs_accessible, index.room[room_id].accessible)]
 
 
 def _rule7_children(index: _Index, placed: _Placed) -> list[Violation]:
@@ -248,11 +250,11 @@ def _rule7_children(index: _Index, placed: _Placed) -> list[Violation]:
     out = []
     for room_id, people in placed.people_in_room.items():
         for child in people:
-            if child.age is None or child.age >= policy.child_age_below:
+            if not rules.is_child(child.age, policy):
                 continue
-            has_adult = any(p.household == child.household and index.batch_of[p.id] == index.batch_of[child.id]
-                            and (p.age is None or p.age >= policy.adult_age) for p in people)
-            if not has_adult:
+            family = [p.age for p in people
+                      if p.household == child.household and index.batch_of[p.id] == index.batch_of[child.id]]
+            if not rules.child_has_adult(family, policy):
                 out.append(Violation(7, f"child {child.id} (age {child.age}) is in {room_id} "
                                         "without an adult of the household"))
     return out
@@ -268,7 +270,7 @@ def _rule8_capacity_limit(index: _Index, placed: _Placed) -> list[Violation]:
         if site.capacity_limit is None:
             continue
         existing = sum(len(r.occupants) for r in site.rooms)
-        if existing + new > site.capacity_limit:
+        if not rules.within_capacity(existing + new, site.capacity_limit):
             out.append(Violation(8, f"site {site_id} would hold {existing + new} people, "
                                     f"limit {site.capacity_limit}"))
     return out

@@ -26,7 +26,8 @@ from quarantine.models import (
     Zone,
     ZoneType,
 )
-from quarantine.people.services import apply_release_date, check_in
+from quarantine.people.services import apply_release_date
+from quarantine.stays.lifecycle import check_in
 from quarantine.users.services import create_user
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"

@@ -1,43 +1,89 @@
 """Who holds a bed where: people checked in (open stays) and people expected (live reservations).
 
-Placement rules, the planner's input and the floor grid all need the same answer.
+The read side of beds: placement rules, the planner's input, room grids and commit checks all
+ask the same question. The room filter is applied inside both halves of the union, so a query
+about one floor or one site reads only that floor's or site's stays and reservations (through
+the partial indexes on open stays and live reservations), never all of them.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import ColumnElement, Subquery, func, literal, select, union_all
 
 from quarantine.extensions import db
 from quarantine.models import CURRENT_STATUSES, Person, Reservation, Room, Stay
 
 
-def holders_query():
-    """(room_id, person_id) of every bed held: open stays and live reservations."""
-    stays = select(Stay.room_id.label("room_id"), Stay.person_id.label("person_id")).where(Stay.check_out_at.is_(None))
-    reserved = select(Reservation.room_id.label("room_id"), Reservation.person_id.label("person_id")).where(
-        Reservation.status == "reserved")
-    return union_all(stays, reserved).subquery()
+def holders_query(room_filter: ColumnElement[bool] | None = None) -> Subquery:
+    """(room_id, person_id, reserved) of every bed held in the rooms `room_filter` selects (all rooms if None)."""
+    stays = (select(Stay.room_id.label("room_id"), Stay.person_id.label("person_id"),
+                    literal(False).label("reserved"))
+             .where(Stay.check_out_at.is_(None)))
+    reservations = (select(Reservation.room_id.label("room_id"), Reservation.person_id.label("person_id"),
+                           literal(True).label("reserved"))
+                    .where(Reservation.status == "reserved"))
+    if room_filter is not None:
+        stays = stays.join(Room, Room.id == Stay.room_id).where(room_filter)
+        reservations = reservations.join(Room, Room.id == Reservation.room_id).where(room_filter)
+    return union_all(stays, reservations).subquery()
 
 
-def holders_by_room(room_filter) -> dict[int, list[Person]]:
-    """People holding beds in the rooms selected by `room_filter` (a WHERE clause on Room)."""
-    holders = holders_query()
-    rows = db.session.execute(
-        select(holders.c.room_id, Person).join(Person, Person.id == holders.c.person_id)
-        .join(Room, Room.id == holders.c.room_id).where(room_filter)).all()
+@dataclass(frozen=True)
+class Holder:
+    """One person holding a bed, with what the placement rules compare."""
+
+    person_id: int
+    name: str
+    room_id: int
+    site_id: int
+    building_id: int
+    floor: int
+    reserved: bool
+    household: str
+    category: str
+    batch_id: int | None
+    birth_date: date | None
+
+    @property
+    def floor_key(self) -> tuple[int, int, int]:
+        return (self.site_id, self.building_id, self.floor)
+
+
+def household_key(person_id: int, batch_id: int | None, household: str) -> str:
+    """Household codes come from each sending county's sheet, so they are only unique within a batch;
+    someone without one is a household of their own."""
+    if not household:
+        return f"single-{person_id}"
+    return f"{batch_id or 0}:{household}"
+
+
+def holders(room_filter: ColumnElement[bool] | None = None,
+            person_filter: ColumnElement[bool] | None = None) -> list[Holder]:
+    """Everyone holding a bed in the selected rooms (and, optionally, only the selected people)."""
+    held = holders_query(room_filter)
+    query = (select(held.c.room_id, held.c.reserved, Room.site_id, Room.building_id, Room.floor, Person.id,
+                    Person.name, Person.household, Person.category_code, Person.batch_id, Person.birth_date)
+             .join(Person, Person.id == held.c.person_id).join(Room, Room.id == held.c.room_id))
+    if person_filter is not None:
+        query = query.where(person_filter)
+    return [Holder(person_id=r.id, name=r.name, room_id=r.room_id, site_id=r.site_id, building_id=r.building_id,
+                   floor=r.floor, reserved=bool(r.reserved), household=household_key(r.id, r.batch_id, r.household),
+                   category=r.category_code, batch_id=r.batch_id, birth_date=r.birth_date)
+            for r in db.session.execute(query)]
+
+
+def holders_by_room(room_filter: ColumnElement[bool]) -> dict[int, list[Person]]:
+    """People (ORM objects) holding beds in the rooms selected by `room_filter`."""
+    held = holders_query(room_filter)
+    rows = db.session.execute(select(held.c.room_id, Person).join(Person, Person.id == held.c.person_id)).all()
     result: dict[int, list[Person]] = defaultdict(list)
     for room_id, person in rows:
         result[room_id].append(person)
     return result
-
-
-def lock_room(room_id: int) -> Room:
-    """The room re-read under a row lock (PostgreSQL), so a concurrent check-in, commit or status
-    change cannot slip in between; populate_existing refreshes a copy the session already holds."""
-    return db.session.scalars(select(Room).where(Room.id == room_id).with_for_update()
-                              .execution_options(populate_existing=True)).one()
 
 
 def holders_in_rooms(room_ids: Iterable[int]) -> dict[int, list[Person]]:
@@ -45,10 +91,22 @@ def holders_in_rooms(room_ids: Iterable[int]) -> dict[int, list[Person]]:
     return holders_by_room(Room.id.in_(ids)) if ids else {}
 
 
+def lock_room(room_id: int) -> Room:
+    """The room re-read under a row lock (PostgreSQL), so a concurrent check-in, commit or status
+    change cannot slip in between; populate_existing refreshes a copy the session already holds."""
+    return db.session.scalars(select(Room).where(Room.id == room_id).with_for_update(of=Room)
+                              .execution_options(populate_existing=True)).one()
+
+
+def held_at_site(site_id: int) -> int:
+    """Beds held at a site (checked in and reserved), from the rooms' counters."""
+    return db.session.scalar(select(func.coalesce(func.sum(Room.occupants + Room.reserved), 0))
+                             .where(Room.site_id == site_id)) or 0
+
+
 def expected_arrival_count(site) -> int:
     """Live reservations at a site: people on their way who have not been checked in."""
-    return db.session.scalar(select(func.count(Reservation.id)).join(Room, Room.id == Reservation.room_id)
-                             .where(Room.site_id == site.id, Reservation.status == "reserved")) or 0
+    return db.session.scalar(select(func.coalesce(func.sum(Room.reserved), 0)).where(Room.site_id == site.id)) or 0
 
 
 def current_residents(site_id: int) -> int:

@@ -20,8 +20,8 @@ from quarantine.health.residents import Floor, Resident, building_floors, by_flo
 from quarantine.i18n import _
 from quarantine.localtime import as_utc, local_datetime, local_day
 from quarantine.models import PCR_RESULTS, AffectedResident, Building, PcrTest, PositiveCase, Site, User
-from quarantine.people.services import end_stay
 from quarantine.policies.services import policy_in_force
+from quarantine.stays.lifecycle import end_stay
 
 
 @dataclass

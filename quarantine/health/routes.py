@@ -15,6 +15,7 @@ from quarantine.health.forms import ReleaseForm
 from quarantine.i18n import _
 from quarantine.localtime import local_to_utc, local_today
 from quarantine.models import MEALS, Person
+from quarantine.stays import release
 
 bp = Blueprint("health", __name__, url_prefix="/health")
 
@@ -76,7 +77,7 @@ def release_person(site_id: int, person_id: int):
     person = db.session.get(Person, person_id)
     if person is None or person.current_stay is None or person.current_stay.room.site_id != site.id:
         abort(404)
-    return _release(site, lambda when, reason: clock.release(person, current_user, when, reason),
+    return _release(site, lambda when, reason: release.release(person, current_user, when, reason),
                     lambda _result: _("%(name)s released; the room goes to terminal disinfection.", name=person.name))
 
 
@@ -85,6 +86,6 @@ def release_person(site_id: int, person_id: int):
 def release_floor(site_id: int, building_id: int, floor: int):
     site = site_or_404(site_id)
     building = building_or_404(site, building_id)
-    return _release(site, lambda when, reason: clock.release_floor(site, building, floor, current_user, when, reason),
+    return _release(site, lambda when, reason: release.release_floor(site, building, floor, current_user, when, reason),
                     lambda released: _("%(n)d people released from floor %(floor)s of building %(b)s.",
                                        n=len(released), floor=floor, b=building.code))

@@ -110,6 +110,9 @@ class Stay(db.Model):
         # At most one open stay per person: nobody is in two rooms at once.
         Index("uq_stays_one_open_per_person", "person_id", unique=True,
               sqlite_where=text("check_out_at IS NULL"), postgresql_where=text("check_out_at IS NULL")),
+        # Who is in a room now: the floor and site views read only open stays.
+        Index("ix_stays_open_room", "room_id",
+              sqlite_where=text("check_out_at IS NULL"), postgresql_where=text("check_out_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

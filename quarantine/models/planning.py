@@ -65,6 +65,8 @@ class Reservation(db.Model):
         # One live reservation per person.
         Index("uq_reservations_one_live_per_person", "person_id", unique=True,
               sqlite_where=text("status = 'reserved'"), postgresql_where=text("status = 'reserved'")),
+        Index("ix_reservations_live_room", "room_id",
+              sqlite_where=text("status = 'reserved'"), postgresql_where=text("status = 'reserved'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

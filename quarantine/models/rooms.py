@@ -50,8 +50,11 @@ class Building(db.Model):
 class Room(db.Model):
     """A room with its beds.
 
-    `occupants` counts people holding a bed; the checks make the database itself refuse
-    more occupants than beds and a status that disagrees with the occupants.
+    `occupants` counts people checked in, `reserved` the beds held for expected arrivals
+    (both kept by quarantine.stays.beds only); the checks make the database itself refuse more
+    people than beds and a status that disagrees with them. `slept_in` says someone has stayed
+    here since the last terminal disinfection, so an emptied room goes to cleaning even when its
+    last holder was a reservation that never arrived.
     """
     __tablename__ = "rooms"
     __table_args__ = (
@@ -60,9 +63,10 @@ class Room(db.Model):
                              name="fk_rooms_building_site", ondelete="CASCADE"),
         CheckConstraint("beds >= 0", name="beds_not_negative"),
         CheckConstraint("occupants >= 0", name="occupants_not_negative"),
-        CheckConstraint("occupants <= beds", name="occupants_within_beds"),
+        CheckConstraint("reserved >= 0", name="reserved_not_negative"),
+        CheckConstraint("occupants + reserved <= beds", name="held_within_beds"),
         CheckConstraint(f"status IN {ROOM_STATUSES!r}", name="status_known"),
-        CheckConstraint("(status = 'occupied') = (occupants > 0)", name="occupied_iff_occupants"),
+        CheckConstraint("(status = 'occupied') = (occupants + reserved > 0)", name="occupied_iff_held"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,6 +76,8 @@ class Room(db.Model):
     number: Mapped[str] = mapped_column(String(20))
     beds: Mapped[int] = mapped_column(Integer, default=1)
     occupants: Mapped[int] = mapped_column(Integer, default=0)
+    reserved: Mapped[int] = mapped_column(Integer, default=0)
+    slept_in: Mapped[bool] = mapped_column(Boolean, default=False)
     own_bathroom: Mapped[bool] = mapped_column(Boolean, default=True)
     accessible: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16), default="available")
@@ -79,13 +85,26 @@ class Room(db.Model):
     expected_return: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
-    building: Mapped[Building] = relationship(back_populates="rooms")
+    # Joined: a room is almost always shown by its label (building code + number), and the composite key
+    # to the building keeps the identity map from answering a lazy load without SQL.
+    building: Mapped[Building] = relationship(back_populates="rooms", lazy="joined", innerjoin=True)
     events: Mapped[list[RoomEvent]] = relationship(back_populates="room", cascade="all, delete-orphan",
                                                    order_by="RoomEvent.at.desc()")
 
     @property
+    def held(self) -> int:
+        """Beds held: people checked in and people expected."""
+        return self.occupants + self.reserved
+
+    @property
     def free_beds(self) -> int:
-        return self.beds - self.occupants if self.status == "available" else 0
+        """Beds anyone may be given: only rooms nobody holds take new people (one household per room)."""
+        return self.beds if self.status == "available" else 0
+
+    @property
+    def grid_state(self) -> str:
+        """The state shown in room grids: an occupied room whose people have not arrived yet is reserved."""
+        return "reserved" if self.status == "occupied" and self.occupants == 0 else self.status
 
     @property
     def label(self) -> str:

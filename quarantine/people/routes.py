@@ -6,7 +6,6 @@ from sqlalchemy.orm import selectinload
 from quarantine.access import MANAGE_SITE, roles_required, site_or_404, visible_sites_query
 from quarantine.errors import DomainError
 from quarantine.extensions import db
-from quarantine.health.clock import release
 from quarantine.i18n import _
 from quarantine.labels import status_label, vocab_label
 from quarantine.localtime import local_to_utc, utc_to_local
@@ -17,11 +16,15 @@ from quarantine.models import (
     Need,
     Person,
     Room,
+    Site,
     TransferBatch,
     user_sites,
 )
 from quarantine.people import services
 from quarantine.people.forms import CheckInForm, CheckOutForm, MoveForm, PersonForm
+from quarantine.stays import lifecycle
+from quarantine.stays.placement import rooms_open_to
+from quarantine.stays.release import release
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -137,7 +140,7 @@ def edit_person(person_id: int):
 
 def _room_choice(room: Room) -> tuple[int, str]:
     return room.id, _("%(room)s (floor %(floor)s, %(free)d of %(beds)d beds free)", room=room.label,
-                      floor=room.floor, free=room.beds - room.occupants, beds=room.beds)
+                      floor=room.floor, free=room.beds - room.held, beds=room.beds)
 
 
 def _stay_forms(person: Person):
@@ -145,7 +148,7 @@ def _stay_forms(person: Person):
     move = MoveForm(prefix="move")
     check_out = CheckOutForm(prefix="out")
     if person.site_id:
-        rooms = services.rooms_for_check_in(person, person.site_id)
+        rooms = rooms_open_to([person], db.session.get(Site, person.site_id))
         check_in.room_id.choices = move.room_id.choices = [_room_choice(r) for r in rooms]
     else:
         check_in.room_id.choices = move.room_id.choices = []
@@ -170,18 +173,18 @@ def change_stay(person_id: int):
     try:
         if action == "check_in" and check_in.validate_on_submit():
             site_or_404(db.session.get(Room, check_in.room_id.data).site_id)
-            services.check_in(person, check_in.room_id.data, current_user)
+            lifecycle.check_in(person, check_in.room_id.data, current_user)
             flash(_("%(name)s checked in.", name=person.name), "success")
         elif action == "move" and move.validate_on_submit():
             site_or_404(db.session.get(Room, move.room_id.data).site_id)
-            services.move(person, move.room_id.data, current_user, move.note.data or "")
+            lifecycle.move(person, move.room_id.data, current_user, move.note.data or "")
             flash(_("%(name)s moved.", name=person.name), "success")
         elif action == "check_out" and check_out.validate_on_submit():
             if check_out.reason.data == "released":
                 # The quarantine clock's rule: before the release date only with a stated reason (the note).
                 release(person, current_user, early_reason=check_out.note.data or "")
             else:
-                services.check_out(person, check_out.reason.data, current_user, check_out.note.data or "")
+                lifecycle.check_out(person, check_out.reason.data, current_user, check_out.note.data or "")
             flash(_("%(name)s checked out.", name=person.name), "success")
         else:
             flash(_("Choose a room offered in the list (only rooms that keep every rule are offered)."), "error")

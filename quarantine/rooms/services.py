@@ -13,6 +13,7 @@ from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
 from quarantine.models import Building, Person, Room, RoomEvent, Site, Stay, User
+from quarantine.stays.beds import mark_clean
 
 MAX_BULK_ROOMS = 5000
 
@@ -139,9 +140,9 @@ def _record(room: Room, user: User, field_name: str, old: object, new: object, r
 
 
 def set_beds(room: Room, beds: int, user: User, reason: str = "") -> None:
-    if beds < room.occupants:
+    if beds < room.held:
         raise DomainError(_("Room %(room)s holds %(n)d people; it cannot have fewer beds than that.",
-                            room=room.label, n=room.occupants))
+                            room=room.label, n=room.held))
     if beds != room.beds:
         _record(room, user, "beds", room.beds, beds, reason)
         room.beds = beds
@@ -169,6 +170,8 @@ def set_status(room: Room, status: str, user: User, reason: str = "", expected_r
         raise DomainError(_("Room %(room)s: occupied follows check-in and check-out; move or check out its people first.",
                             room=room.label))
     _record(room, user, "status", room.status, status, reason)
+    if room.status == "cleaning" and status == "available":
+        mark_clean(room)
     room.status = status
     room.status_reason = reason if status == "out_of_service" else ""
     room.expected_return = expected_return if status == "out_of_service" else None

@@ -68,7 +68,7 @@ def confirm_floor_clean(site: Site, building_id: int, floor: int, user: User) ->
     """Confirm every room of one floor that is under terminal disinfection; returns how many."""
     rooms = db.session.scalars(select(Room).where(Room.site_id == site.id, Room.building_id == building_id,
                                                   Room.floor == floor, Room.status == "cleaning")
-                               .order_by(Room.number).with_for_update()
+                               .order_by(Room.number).with_for_update(of=Room)
                                .execution_options(populate_existing=True)).all()
     if not rooms:
         raise DomainError(_("No room on floor %(floor)s of this building is under terminal disinfection.",

@@ -45,14 +45,22 @@ class ChecklistItem:
 
 @dataclass(frozen=True)
 class SiteCapacity:
+    """A site's beds, counted so they add up: beds = occupants + reserved + spare + free + unusable."""
     rooms: int
     beds: int
-    occupants: int
+    occupants: int  # beds of people checked in
     available_rooms: int
     free_beds: int  # beds in available rooms (only those take new people)
     out_of_service_rooms: int
     cleaning_rooms: int
     residents: int
+    reserved: int = 0  # beds held for people on their way
+    spare_beds: int = 0  # beds left over in rooms a household holds (one household per room)
+    unusable_beds: int = 0  # beds in rooms under terminal disinfection or out of service
+
+    @property
+    def held(self) -> int:
+        return self.occupants + self.reserved
 
 
 def readiness_checklist(site: Site) -> list[ChecklistItem]:
@@ -136,7 +144,7 @@ def change_status(site: Site, new_status: str) -> None:
 
 
 def capacities(site_ids: list[int]) -> dict[int, SiteCapacity]:
-    """Room and bed figures for many sites in two queries (dashboard, site list)."""
+    """Room and bed figures for many sites in two queries (home page, site list, API)."""
     if not site_ids:
         return {}
     room_rows = db.session.execute(
@@ -149,6 +157,10 @@ def capacities(site_ids: list[int]) -> dict[int, SiteCapacity]:
             func.coalesce(func.sum(case((Room.status == "available", Room.beds), else_=0)), 0),
             func.sum(case((Room.status == "out_of_service", 1), else_=0)),
             func.sum(case((Room.status == "cleaning", 1), else_=0)),
+            func.coalesce(func.sum(Room.reserved), 0),
+            func.coalesce(func.sum(case((Room.status == "occupied", Room.beds - Room.occupants - Room.reserved),
+                                        else_=0)), 0),
+            func.coalesce(func.sum(case((Room.status.in_(("cleaning", "out_of_service")), Room.beds), else_=0)), 0),
         ).where(Room.site_id.in_(site_ids)).group_by(Room.site_id)
     ).all()
     residents = dict(db.session.execute(
@@ -156,9 +168,10 @@ def capacities(site_ids: list[int]) -> dict[int, SiteCapacity]:
         .where(Person.site_id.in_(site_ids), Person.status.in_(CURRENT_STATUSES)).group_by(Person.site_id)
     ).all())
     result = {sid: SiteCapacity(0, 0, 0, 0, 0, 0, 0, residents.get(sid, 0)) for sid in site_ids}
-    for sid, rooms, beds, occ, avail, free, oos, cleaning in room_rows:
+    for sid, rooms, beds, occ, avail, free, oos, cleaning, reserved, spare, unusable in room_rows:
         result[sid] = SiteCapacity(rooms, int(beds), int(occ), int(avail or 0), int(free), int(oos or 0),
-                                   int(cleaning or 0), residents.get(sid, 0))
+                                   int(cleaning or 0), residents.get(sid, 0), int(reserved), int(spare),
+                                   int(unusable))
     return result
 
 

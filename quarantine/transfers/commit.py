@@ -21,6 +21,7 @@ from quarantine.localtime import local_today
 from quarantine.models import Person, PlanRun, Reservation, Room, Site, TransferBatch, User
 from quarantine.occupancy import holders_in_rooms
 from quarantine.staff.services import effective_capacity_limits
+from quarantine.stays import beds
 from quarantine.transfers.planning import plan_of, scenario_of
 from quarantine.transfers.reasons import explain_violation
 from quarantine.transfers.scenario import key_id
@@ -75,11 +76,11 @@ def _check_and_reserve(run: PlanRun, plan: planner.Plan) -> list[str]:
         select(Site).where(Site.id.in_(site_ids)).order_by(Site.id).with_for_update()
         .execution_options(populate_existing=True))}
     target_rooms = {r.id: r for r in db.session.scalars(
-        select(Room).where(Room.id.in_(list(by_room))).order_by(Room.id).with_for_update()
+        select(Room).where(Room.id.in_(list(by_room))).order_by(Room.id).with_for_update(of=Room)
         .execution_options(populate_existing=True))}
     floors = {(r.building_id, r.floor) for r in target_rooms.values()}
     db.session.scalars(select(Room.id).where(tuple_(Room.building_id, Room.floor).in_(list(floors)))
-                       .order_by(Room.id).with_for_update()).all()
+                       .order_by(Room.id).with_for_update(of=Room)).all()
     people = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(person_ids)))}
 
     changes: list[str] = []
@@ -92,7 +93,7 @@ def _check_and_reserve(run: PlanRun, plan: planner.Plan) -> list[str]:
         if room is None:
             changes.append(_("Room %(room)s no longer exists.", room=room_id))
             continue
-        if room.status != "available" or room.occupants:
+        if room.status != "available" or room.held:
             changes.append(_("Room %(room)s is now %(status)s.", room=room.label, status=status_label(room.status)))
         elif room.beds < len(pids):
             changes.append(_("Room %(room)s now has %(beds)d beds for %(n)d people.", room=room.label,
@@ -114,8 +115,7 @@ def _check_and_reserve(run: PlanRun, plan: planner.Plan) -> list[str]:
          "created_at": now, "updated_at": now}
         for room_id, pids in by_room.items() for pid in pids])
     # Bulk updates by primary key: one statement per table, not one per row.
-    db.session.execute(update(Room), [{"id": room_id, "occupants": len(pids), "status": "occupied", "updated_at": now}
-                                      for room_id, pids in by_room.items()])
+    beds.reserve_in_bulk({room_id: len(pids) for room_id, pids in by_room.items()}, now)
     db.session.execute(update(Person), [{"id": pid, "site_id": target_rooms[room_id].site_id}
                                         for room_id, pids in by_room.items() for pid in pids])
     run.status, run.committed_at = "committed", now
@@ -157,7 +157,7 @@ def _capacity_changes(sites: dict[int, Site], by_room: dict[int, list[int]], tar
         adding[target_rooms[room_id].site_id] += len(pids)
     limits = effective_capacity_limits(list(sites.values()), local_today())
     limited = [site_id for site_id in adding if site_id in sites and limits.get(site_id) is not None]
-    holding = dict(db.session.execute(select(Room.site_id, func.sum(Room.occupants))
+    holding = dict(db.session.execute(select(Room.site_id, func.sum(Room.occupants + Room.reserved))
                                       .where(Room.site_id.in_(limited)).group_by(Room.site_id)).all())
     changes = []
     for site_id in limited:

@@ -8,7 +8,7 @@ import pytest
 
 from quarantine.localtime import local_to_utc, local_today
 from quarantine.models import Building, Person, Policy, Room, Site
-from quarantine.people import services as people_services
+from quarantine.stays import lifecycle
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def settle(make_person, site: Site, label: str, user, *, arrived: date, name: st
     """A person checked in to a room through the real check-in, arriving on a local day
     (at midnight unless told, so "arrived today" is before any time the test runs)."""
     person = make_person(name or f"住户{label}", site_id=site.id)
-    people_services.check_in(person, room(site, label).id, user, when=local_at(arrived, hour))
+    lifecycle.check_in(person, room(site, label).id, user, when=local_at(arrived, hour))
     return person
 
 

@@ -66,7 +66,9 @@ def test_concurrent_commits_never_double_book(app, db, make_site, make_user, rou
     for reservation in db.session.scalars(select(Reservation).where(Reservation.status == "reserved")):
         households[reservation.room_id].add(f"{reservation.person.batch_id}:{reservation.person.household}")
     for room in db.session.scalars(select(Room)):
-        assert room.occupants <= room.beds
+        assert room.held <= room.beds
+        assert room.reserved == sum(1 for r in db.session.scalars(select(Reservation).where(
+            Reservation.room_id == room.id, Reservation.status == "reserved")))
         assert len(households[room.id]) <= 1
     assert sum(len(h) for h in households.values()) == 4
     statuses = sorted(db.session.scalars(select(PlanRun.status)))

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
-from quarantine.health import clock, pcr, report, routine
+from quarantine.health import pcr, report, routine
 from quarantine.localtime import local_today
-from quarantine.people import services as people_services
+from quarantine.stays import lifecycle, release
 from tests.app.health_helpers import (  # noqa: F401  (fixtures)
     admin,
     days_ago,
@@ -30,9 +30,13 @@ def staff_records(db, tower, make_site):
     from quarantine.models import StaffMember
     today = local_today()
 
-    def member(site, name, **dates):
-        db.session.add(StaffMember(site_id=site.id, name=name, work_group="logistics", **dates))
-    for i in range(7):
+    def member(site, name, work_group="logistics", medical_role="none", **dates):
+        db.session.add(StaffMember(site_id=site.id, name=name, work_group=work_group, medical_role=medical_role,
+                                   **dates))
+    # A doctor and a nurse among them, so the staff support residents (check-in keeps the staffing limit).
+    member(tower, "在岗医生", "health_observation", "doctor", on_duty_from=today - timedelta(days=3))
+    member(tower, "在岗护士", "health_observation", "nurse", on_duty_from=today - timedelta(days=3))
+    for i in range(5):
         member(tower, f"在岗{i}", on_duty_from=today - timedelta(days=3))
     member(tower, "隔离中", on_duty_from=today - timedelta(days=20), on_duty_to=today - timedelta(days=2),
            quarantine_until=today + timedelta(days=5))
@@ -52,7 +56,7 @@ def day_of_records(db, tower, admin, make_person, make_site):
     people["A-202"] = settle(make_person, tower, "A-202", admin, arrived=today, name="住A-202")
     building = tower.buildings[0]
 
-    clock.release(people["A-101"], admin)  # due today
+    release.release(people["A-101"], admin)  # due today
     pcr.record_results(tower, building, 2, [pcr.PcrEntry(people["A-201"].id, "negative"),
                                             pcr.PcrEntry(people["A-202"].id, "negative")], local_at(today, 0, 5),
                        "", admin)
@@ -72,7 +76,7 @@ def day_of_records(db, tower, admin, make_person, make_site):
 
     other = make_site("Other hotel", ready=True)
     stranger = make_person("别处", site_id=other.id)
-    people_services.check_in(stranger, other.buildings[0].rooms[0].id, admin, when=local_at(today, 0))
+    lifecycle.check_in(stranger, other.buildings[0].rooms[0].id, admin, when=local_at(today, 0))
     other_building = other.buildings[0]
     routine.record_temperatures(other, other_building, stranger.current_stay.room.floor, today, "morning",
                                 [routine.TemperatureEntry(stranger.id, 39.0)], admin)
@@ -116,7 +120,7 @@ def test_report_of_a_past_day_counts_who_was_there_then(db, tower, day_of_record
 
 def test_a_move_within_the_site_is_neither_an_arrival_nor_a_release(db, tower, admin, make_person):
     person = settle(make_person, tower, "A-401", admin, arrived=local_today())
-    people_services.move(person, room(tower, "A-402").id, admin)
+    lifecycle.move(person, room(tower, "A-402").id, admin)
     figures = as_dict(report.daily_report(tower, local_today()).figures())
     assert (figures["Residents at end of day"], figures["Arrivals"], figures["Releases"]) == (1, 1, 0)
 

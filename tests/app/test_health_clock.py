@@ -8,6 +8,7 @@ import pytest
 
 from quarantine.health import clock
 from quarantine.localtime import local_today
+from quarantine.stays import lifecycle
 from tests.app.health_helpers import (  # noqa: F401  (fixtures)
     admin,
     days_ago,
@@ -107,8 +108,7 @@ def test_bad_releases_are_refused_and_change_nothing(db, tower, admin, make_pers
 def test_release_of_someone_not_checked_in_here_is_404(db, tower, admin, make_person, make_site, signed_in):
     other = make_site("Other hotel", ready=True)
     elsewhere = make_person("别处", site_id=other.id)
-    from quarantine.people import services
-    services.check_in(elsewhere, other.buildings[0].rooms[0].id, admin)
+    lifecycle.check_in(elsewhere, other.buildings[0].rooms[0].id, admin)
     client = signed_in("site_manager", sites=[tower])
     assert client.post(f"/health/sites/{tower.id}/people/{elsewhere.id}/release").status_code == 404
     assert client.post(f"/health/sites/{tower.id}/people/99999/release").status_code == 404

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from quarantine.health import clock, pcr
 from quarantine.localtime import local_today, utc_to_local
 from quarantine.models import AffectedResident, Building, PcrTest, PositiveCase, Room
+from quarantine.stays import lifecycle, release
 from tests.app.health_helpers import (  # noqa: F401  (fixtures)
     admin,
     days_ago,
@@ -94,9 +95,8 @@ def floor_two(db, tower, admin, make_person, make_site):
     second = settle(make_person, tower, "A-202", admin, arrived=days_ago(3), name="王二")
     upstairs = settle(make_person, tower, "A-301", admin, arrived=days_ago(3), name="楼上")
     other = make_site("Other hotel", ready=True)
-    from quarantine.people import services
     elsewhere = make_person("别处人", site_id=other.id)
-    services.check_in(elsewhere, other.buildings[0].rooms[0].id, admin)
+    lifecycle.check_in(elsewhere, other.buildings[0].rooms[0].id, admin)
     return {"first": first, "second": second, "upstairs": upstairs, "elsewhere": elsewhere}
 
 
@@ -220,8 +220,7 @@ def test_notice_lists_who_was_affected_and_can_be_reprinted(db, tower, populated
     assert "住A-301" not in first and "住B-101" not in first
     assert (local_today() + timedelta(days=14)).isoformat() in first
     # Later releases or moves do not change the stored list.
-    from quarantine.health import clock as health_clock
-    health_clock.release(reload(db, populated["A-202"]), client.user, early_reason="test")
+    release.release(reload(db, populated["A-202"]), client.user, early_reason="test")
     again = text(client.get(f"/health/positive-cases/{case.id}/notice"))
     assert again.count("住A-") == first.count("住A-")
     listing = text(client.get(f"/health/sites/{tower.id}/positive-cases"))

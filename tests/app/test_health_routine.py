@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from quarantine.health import routine
 from quarantine.localtime import local_today, utc_to_local
 from quarantine.models import DisinfectionRound, HealthRound, TemperatureReading
+from quarantine.stays import lifecycle
 from tests.app.health_helpers import (  # noqa: F401  (fixtures)
     admin,
     days_ago,
@@ -119,8 +120,7 @@ def test_readings_for_people_not_on_the_floor_are_refused(db, tower, floor_one, 
                                                          signed_in, rows_of, message):
     other_site = make_site("Other hotel", ready=True)
     elsewhere = make_person("别处", site_id=other_site.id)
-    from quarantine.people import services
-    services.check_in(elsewhere, other_site.buildings[0].rooms[0].id, admin)
+    lifecycle.check_in(elsewhere, other_site.buildings[0].rooms[0].id, admin)
     response = signed_in("hq").post(temperature_url(tower, period="morning"),
                                     data=temperature_form(rows_of(floor_one, elsewhere)))
     assert response.status_code == 400 and message in text(response)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from quarantine.localtime import local_today
 from quarantine.meals import services
 from quarantine.models import MealTime, Need, StaffMember
-from quarantine.people import services as people_services
+from quarantine.stays import lifecycle
 
 
 def text(response) -> str:
@@ -39,7 +39,7 @@ def residents(db, site, make_person, make_user):
         ("203", make_person("李娜", diet_code="diabetic", notes="低糖", site_id=site.id)),
     ]
     for number, person in placed:
-        people_services.check_in(person, rooms[number].id, manager)
+        lifecycle.check_in(person, rooms[number].id, manager)
     today = local_today()
     db.session.add_all([
         StaffMember(site_id=site.id, name=f"员工{i}", work_group="logistics", on_duty_from=today - timedelta(days=2))
@@ -97,7 +97,7 @@ def test_kitchen_totals_by_diet_and_staff_meals_apart(db, site, residents, signe
 
 
 def test_roster_totals_follow_check_out(db, site, residents, signed_in, make_user):
-    people_services.check_out(residents["102"], "released", make_user("admin"))
+    lifecycle.check_out(residents["102"], "released", make_user("admin"))
     page = text(signed_in("hq").get(f"/meals/sites/{site.id}/roster?meal=breakfast"))
     assert "halal" not in totals_table(page)
     assert row_value(page, "residents-total") == 4

@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from quarantine.errors import DomainError
 from quarantine.models import Person, Room, Stay
 from quarantine.people import services
+from quarantine.stays import lifecycle
+from quarantine.stays.placement import rooms_open_to
 from tests.conftest import valid_resident_id
 
 
@@ -267,7 +269,7 @@ def _occupy(db, site, clerk, number, **fields):
                site_id=site.id, household=fields.pop("household", "H-OCC"), **fields)
     db.session.add(person)
     db.session.commit()
-    services.check_in(person, rooms_of(site)[number].id, clerk)
+    lifecycle.check_in(person, rooms_of(site)[number].id, clerk)
     return person
 
 
@@ -306,7 +308,7 @@ def test_check_in_refusals(app, db, site, make_person, make_user, signed_in, pla
     assert "Choose a room offered in the list" in page
     with app.test_request_context(headers={"Accept-Language": "en"}):
         with pytest.raises(DomainError, match=message):
-            services.check_in(reload(db, person), room_id, clerk)
+            lifecycle.check_in(reload(db, person), room_id, clerk)
 
     db.session.expire_all()
     assert db.session.execute(select(Room.id, Room.occupants, Room.status).order_by(Room.id)).all() == before
@@ -320,12 +322,12 @@ def test_same_household_shares_a_room_and_mobility_gets_ground_floor(app, db, si
     with app.test_request_context():
         _occupy(db, site, clerk, "101", household="H-A")
         partner = make_person("同户人", site_id=site.id, household="H-A")
-        services.check_in(partner, rooms["101"].id, clerk)
+        lifecycle.check_in(partner, rooms["101"].id, clerk)
         walker = make_person("轮椅人", site_id=site.id, household="H-W")
         services.set_needs(walker, ["mobility"])
         db.session.commit()
-        offered = [r.number for r in services.rooms_for_check_in(walker, site.id)]
-        services.check_in(walker, rooms["102"].id, clerk)
+        offered = [r.number for r in rooms_open_to([walker], site)]
+        lifecycle.check_in(walker, rooms["102"].id, clerk)
     assert reload(db, rooms["101"]).occupants == 2
     assert offered == ["102", "103", "104"]  # ground floor only, and not the household's room
     assert reload(db, walker).current_stay.room_id == rooms["102"].id
@@ -342,7 +344,7 @@ def test_check_in_refused_when_site_not_ready(app, db, site, make_person, make_u
     assert "Choose a room offered in the list" in page
     with app.test_request_context(headers={"Accept-Language": "en"}):
         with pytest.raises(DomainError, match="not ready to receive people"):
-            services.check_in(reload(db, person), room_id, clerk)
+            lifecycle.check_in(reload(db, person), room_id, clerk)
     assert reload(db, rooms_of(site)["101"]).occupants == 0
     assert reload(db, person).status == "expected"
 
@@ -353,7 +355,7 @@ def test_move_refused_into_room_of_another_household(app, db, site, make_person,
     with app.test_request_context():
         _occupy(db, site, clerk, "102", household="H-A")
         person = make_person("李明", site_id=site.id, household="H-B")
-        services.check_in(person, rooms["101"].id, clerk)
+        lifecycle.check_in(person, rooms["101"].id, clerk)
     page = text(stay_action(signed_in("hq"), person, "move", room_id=rooms["102"].id))
     assert "Choose a room offered in the list" in page
     person = reload(db, person)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from quarantine.models import Room, RoomEvent
-from quarantine.people import services as people_services
+from quarantine.stays import lifecycle
 
 # Two days back is in the past in every time zone, whatever the machine's clock zone.
 LATER = str(date.today() + timedelta(days=14))
@@ -52,8 +52,8 @@ def test_check_out_then_confirm_clean(db, site, signed_in, make_person, make_use
     room = rooms_of(db, site)["201"]
     person = make_person("李四", site_id=site.id)
     staff = make_user("site_manager", sites=[site])
-    people_services.check_in(person, room.id, staff)
-    people_services.check_out(person, "released", staff)
+    lifecycle.check_in(person, room.id, staff)
+    lifecycle.check_out(person, "released", staff)
     assert rooms_of(db, site)["201"].status == "cleaning"
 
     client = signed_in("site_manager", sites=[site])
@@ -291,7 +291,7 @@ def test_check_out_records_who_sent_the_room_to_cleaning(db, make_site, make_per
     from sqlalchemy import select as _select
 
     from quarantine.models import RoomEvent
-    from quarantine.people.services import check_in, check_out
+    from quarantine.stays.lifecycle import check_in, check_out
     site = make_site("Turnover history", ready=True)
     person = make_person("孙丙", site_id=site.id)
     user = make_user("site_manager", sites=[site])

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from quarantine.models import Building, Room, RoomEvent
-from quarantine.people import services as people_services
+from quarantine.stays import lifecycle
 
 # Expected return dates must lie ahead (a past date is refused), so tests use one a month away.
 LATER = str(date.today() + timedelta(days=30))
@@ -349,8 +349,8 @@ def test_site_grid_shows_numbers_free_beds_and_occupants(db, make_site, make_per
     clerk = make_user("hq")
     first = make_person("周小梅", site_id=site.id, household="H-ZHOU")
     second = make_person("周大山", site_id=site.id, household="H-ZHOU")
-    people_services.check_in(first, rooms["101"].id, clerk)
-    people_services.check_in(second, rooms["101"].id, clerk)
+    lifecycle.check_in(first, rooms["101"].id, clerk)
+    lifecycle.check_in(second, rooms["101"].id, clerk)
     rooms["202"].status = "cleaning"
     db.session.commit()
 

@@ -259,8 +259,10 @@ def test_commit_reserves_rooms_and_printouts_follow(db, county, signed_in):
     assert db.session.get(PlanRun, run.id).status == "committed"
     assert db.session.scalar(select(func.count(Reservation.id)).where(Reservation.status == "reserved")) == 6
     assert db.session.get(TransferBatch, batch.id).status == "committed"
-    for room in db.session.scalars(select(Room).where(Room.occupants > 0)):
-        assert room.status == "occupied" and room.occupants <= room.beds
+    reserved_rooms = db.session.scalars(select(Room).where(Room.reserved > 0)).all()
+    assert sum(room.reserved for room in reserved_rooms) == 6
+    for room in reserved_rooms:
+        assert room.status == "occupied" and room.occupants == 0 and room.reserved <= room.beds
 
     manifest = text(client.get(f"/transfers/plans/{run.id}/manifests"))
     assert "Bus 1" in manifest and "Fixed" in manifest and "6 / 22" in manifest
@@ -339,7 +341,7 @@ def test_two_plans_for_the_same_rooms_cannot_both_commit(db, county, make_user):
         commit_plan(second_run, user)
     db.session.rollback()
     for room in db.session.scalars(select(Room)):
-        assert room.occupants <= room.beds
+        assert room.held <= room.beds
 
 
 # --- receiving at the site ------------------------------------------------------------------------
@@ -370,11 +372,11 @@ def test_site_manager_checks_people_in(db, committed, signed_in):
     assert first.status == "checked_in" and first.person.status == "in_quarantine"
     assert first.person.release_date is not None
 
-    room_before = db.session.get(Room, second.room_id).occupants
+    room_before = db.session.get(Room, second.room_id).reserved
     client.post(f"/transfers/arrivals/{site.id}", data={"reservation": second.id, "action": "no_show"})
     db.session.expire_all()
     assert second.status == "no_show" and second.person.status == "no_show" and second.person.site_id is None
-    assert db.session.get(Room, second.room_id).occupants == room_before - 1
+    assert db.session.get(Room, second.room_id).reserved == room_before - 1
 
     # Another room on a floor that holds nobody else: accepted, rules re-checked.
     used = {r.room_id for r in reservations(db) if r.status in ("reserved", "checked_in")}

@@ -81,7 +81,7 @@ def counts(db) -> dict[str, object]:
     return {
         "reservations": db.session.scalar(select(func.count(Reservation.id))),
         "stays": db.session.scalar(select(func.count(Stay.id))),
-        "rooms": sorted(db.session.execute(select(Room.id, Room.status, Room.occupants)).all()),
+        "rooms": sorted(db.session.execute(select(Room.id, Room.status, Room.occupants, Room.reserved)).all()),
         "people": sorted(db.session.execute(select(Person.id, Person.status, Person.site_id)).all()),
         "runs": sorted(db.session.execute(select(PlanRun.id, PlanRun.status)).all()),
         "batches": sorted(db.session.execute(select(TransferBatch.id, TransferBatch.status)).all()),

@@ -6,7 +6,7 @@ import pytest
 
 from quarantine.localtime import local_today
 from quarantine.models import StaffMember
-from quarantine.people import services as people_services
+from quarantine.stays import lifecycle
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -32,7 +32,7 @@ def full_site(db, make_site, make_person, make_user):
         diet = DIETS[n % len(DIETS)]
         person = make_person(f"住户{n:03d}", birth=f"1970{1 + n // 28:02d}{1 + n % 28:02d}", diet_code=diet,
                              notes="花生过敏" if n % 7 == 0 else "", site_id=site.id)
-        people_services.check_in(person, room.id, manager)
+        lifecycle.check_in(person, room.id, manager)
         expected[diet] = expected.get(diet, 0) + 1
     db.session.add_all([StaffMember(site_id=site.id, name=f"员工{i}", work_group="logistics",
                                     on_duty_from=local_today() - timedelta(days=1)) for i in range(7)])
