@@ -21,8 +21,11 @@ db: setup
 	$(BIN)/flask users ensure-admin
 	$(BIN)/flask demo load --if-empty
 
+# The web server and one planning worker beside it (the embedded SQLite job queue in instance/jobs.db);
+# Ctrl-C stops both.
 run: db
-	@echo "Serving on http://127.0.0.1:$(PORT)  (stop with Ctrl-C)"
+	@echo "Serving on http://127.0.0.1:$(PORT) with a planning worker  (stop with Ctrl-C)"
+	$(BIN)/flask jobs worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --timeout 120 wsgi:app
 
 # Everything on SQLite, then the database tests again on PostgreSQL when it answers.
@@ -38,7 +41,7 @@ test-sqlite: setup
 	$(BIN)/pytest
 
 test-postgres: setup
-	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest tests/app -m "not browser"
+	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest tests/app -m "not browser and not worker"
 
 bench: setup
 	$(BIN)/python -m bench.planner_bench

@@ -23,6 +23,7 @@ from bench.generate import generate
 from bench.databases import sqlite_url, throwaway_postgres
 from quarantine import create_app
 from quarantine.extensions import db
+from quarantine.transfers import plan_store
 from quarantine.idnumbers import check_digit
 from quarantine.models import Building, Person, PlanRun, Room, Site, Stay, TransferBatch, User, person_needs
 
@@ -113,8 +114,9 @@ def load_scenario_into_db(data: dict) -> dict[str, int]:
 def measure(url: str, data: dict, time_limit: float) -> dict[str, object]:
     from flask_migrate import upgrade
 
-    from quarantine.transfers import planning
+    from quarantine.transfers import plan_store
     from quarantine.transfers.commit import commit_plan
+    from quarantine.transfers.plan_job import reasons_of_result
     from quarantine.transfers.scenario import build_scenario
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
@@ -126,7 +128,6 @@ def measure(url: str, data: dict, time_limit: float) -> dict[str, object]:
 
         started = time.perf_counter()
         scenario = build_scenario(batches, name="bench")
-        scenario_json = json.dumps(planner.scenario_to_dict(scenario), ensure_ascii=False)
         load_s = time.perf_counter() - started
 
         started = time.perf_counter()
@@ -135,17 +136,18 @@ def measure(url: str, data: dict, time_limit: float) -> dict[str, object]:
 
         started = time.perf_counter()
         run = PlanRun(created_by_id=user.id, batch_codes=",".join(b.code for b in batches), status="done",
-                      time_limit=time_limit, people_total=sizes["waiting"], placed=len(result.plan.assignments),
-                      scenario_json=scenario_json, summary=result.summary(),
-                      plan_json=json.dumps(planner.plan_to_dict(result.plan), ensure_ascii=False))
+                      time_limit=time_limit, people_total=sizes["waiting"], summary=result.summary())
         db.session.add(run)
+        db.session.flush()
+        plan_store.save_scenario(run, scenario)
+        plan_store.save_plan(run, result.plan, reasons_of_result(result))
         db.session.commit()
         save_s = time.perf_counter() - started
 
         started = time.perf_counter()
         reserved = commit_plan(run, user)
         commit_s = time.perf_counter() - started
-        assert planning.plan_of(run).assignments, "nothing planned"
+        assert plan_store.plan_of(run).assignments, "nothing planned"
         db.session.remove()
         db.engine.dispose()  # let the benchmark database be dropped afterwards
     return {**sizes, "placed": len(result.plan.assignments), "load": load_s, "solve": solve_s, "save": save_s,

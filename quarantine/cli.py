@@ -6,15 +6,19 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 import planner
 from quarantine.demo import load_demo
+from quarantine.errors import DomainError
 from quarantine.extensions import db
-from quarantine.models import ROLES, Site, TransferBatch, User
+from quarantine.jobs.queue import backend_name
+from quarantine.jobs.worker import run_worker
+from quarantine.models import ROLES, PlanRun, Site, TransferBatch, User
 from quarantine.roster.report import format_report
+from quarantine.transfers import planning
 from quarantine.transfers.roster_import import check_roster
 from quarantine.transfers.scenario import build_scenario, pending_batches
 from quarantine.users.services import create_user, reset_password
@@ -22,7 +26,8 @@ from quarantine.users.services import create_user, reset_password
 users_cli = AppGroup("users", help="Manage accounts.")
 demo_cli = AppGroup("demo", help="Demonstration data.")
 roster_cli = AppGroup("roster", help="Check transfer rosters.")
-plan_cli = AppGroup("plan", help="Exchange files for the planner.")
+plan_cli = AppGroup("plan", help="Planning runs and exchange files for the planner.")
+jobs_cli = AppGroup("jobs", help="The job queue's workers.")
 
 
 @users_cli.command("create")
@@ -89,19 +94,21 @@ def roster_check_command(file: str) -> None:
         sys.exit(1)
 
 
+def _batches_or_exit(codes) -> list[TransferBatch]:
+    batches = list(db.session.scalars(select(TransferBatch).where(TransferBatch.code.in_(codes))))
+    missing = sorted(set(codes) - {b.code for b in batches})
+    if missing:
+        click.echo(f"Error: no batch with code {', '.join(missing)}.", err=True)
+        sys.exit(1)
+    return batches
+
+
 @plan_cli.command("export-scenario")
 @click.option("--batch", "codes", multiple=True, help="Batch code to include (repeatable); default: every batch with people waiting.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="File to write; default: standard output.")
 def export_scenario_command(codes: tuple[str, ...], output: str | None) -> None:
     """Write the live state and pending batches in the planner's exchange format (quarantine-scenario/1)."""
-    if codes:
-        batches = list(db.session.scalars(select(TransferBatch).where(TransferBatch.code.in_(codes))))
-        missing = sorted(set(codes) - {b.code for b in batches})
-        if missing:
-            click.echo(f"Error: no batch with code {', '.join(missing)}.", err=True)
-            sys.exit(1)
-    else:
-        batches = pending_batches()
+    batches = _batches_or_exit(codes) if codes else pending_batches()
     scenario = build_scenario(batches, name="export")
     body = json.dumps(planner.scenario_to_dict(scenario), ensure_ascii=False, indent=1)
     if output:
@@ -113,8 +120,55 @@ def export_scenario_command(codes: tuple[str, ...], output: str | None) -> None:
         click.echo(body)
 
 
+@plan_cli.command("start")
+@click.option("--batch", "codes", multiple=True, required=True, help="Batch code (repeatable).")
+@click.option("--time-limit", type=click.FloatRange(0.5, 600), default=10.0, show_default=True,
+              help="Seconds the planner may take.")
+def plan_start_command(codes: tuple[str, ...], time_limit: float) -> None:
+    """Queue a planning run for the people of the batches still without a bed; prints its number last."""
+    try:
+        run = planning.queue_plan(_batches_or_exit(codes), None, time_limit)
+    except DomainError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Planning run queued for {run.people_total} people of {', '.join(codes)}.")
+    click.echo(str(run.id))
+
+
+@plan_cli.command("status")
+@click.argument("run_id", type=int)
+def plan_status_command(run_id: int) -> None:
+    """Print the run's status word (queued, running, done, failed, cancelled), then placed / total."""
+    run = db.session.get(PlanRun, run_id)
+    if run is None:
+        click.echo(f"Error: no planning run {run_id}.", err=True)
+        sys.exit(1)
+    run = planning.refresh_status(run)
+    status = "done" if run.status == "committed" else run.status
+    line = f"{status} {run.placed}/{run.people_total}"
+    if run.placed_bound is not None and run.finished:
+        line += f" (at most {run.placed_bound} can be placed)"
+    if run.status == "committed":
+        line += " committed"
+    if run.status == "queued":
+        line += f" (position {planning.queue_position(run)} in the queue)"
+    if run.status == "failed":
+        line += f" ({run.error})"
+    click.echo(line)
+
+
+@jobs_cli.command("worker")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes; each takes one plan at a time.")
+def jobs_worker_command(workers: int) -> None:
+    """Serve the job queue (SQLite file by default, Redis when REDIS_URL is set)."""
+    click.echo(f"Job worker on the {backend_name()} queue with {workers} process(es).")
+    run_worker(current_app._get_current_object(), workers)
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(roster_cli)
     app.cli.add_command(plan_cli)
+    app.cli.add_command(jobs_cli)

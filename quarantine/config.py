@@ -50,6 +50,10 @@ def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TZ_NAME", "Asia/Shanghai"),
         "LANGUAGES": ["zh", "en"],
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,  # rosters are spreadsheets, not archives
+        # A planning run whose worker has been silent this long is tried again (then failed);
+        # workers look for such runs this often.
+        "PLAN_STALE_SECONDS": float(os.environ.get("PLAN_STALE_SECONDS", "30")),
+        "JOBS_SWEEP_SECONDS": float(os.environ.get("JOBS_SWEEP_SECONDS", "10")),
     }
     config.update(overrides or {})
     if not config["SECRET_KEY"]:

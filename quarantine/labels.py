@@ -19,7 +19,8 @@ STATUS_LABELS = {
     "announced": _l("Announced"), "planned": _l("Planned"), "committed": _l("Committed"),
     "arrived": _l("Arrived"), "cancelled": _l("Cancelled"),
     # planning runs and reservations
-    "running": _l("Planning"), "done": _l("Ready for review"), "failed": _l("Failed"),
+    "queued": _l("Waiting for a worker"), "running": _l("Planning"), "done": _l("Ready for review"),
+    "failed": _l("Failed"),
     "reserved": _l("Reserved"), "checked_in": _l("Checked in"),
     # staff (closed loop)
     "scheduled": _l("Not yet on duty"), "on_duty": _l("On duty"),

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, insert, select, text
 
-from quarantine import create_app
+os.environ.setdefault("JOBS_IMMEDIATE", "1")  # jobs run in the test process (a worker test starts real ones)
+
+from quarantine import create_app  # noqa: E402
 from quarantine.extensions import db as _db
 
 PASSWORD = "correct-horse-battery"

@@ -2,7 +2,14 @@
 from quarantine.models.auth import ALL_SITE_ROLES, ROLES, User, user_sites
 from quarantine.models.health import *  # noqa: E402,F401,F403  (names in health.__all__)
 from quarantine.models.people import CURRENT_STATUSES, PERSON_STATUSES, Person, Stay, person_needs
-from quarantine.models.planning import PLAN_STATUSES, RESERVATION_STATUSES, PlanRun, Reservation
+from quarantine.models.planning import (
+    PLAN_STATUSES,
+    RESERVATION_STATUSES,
+    UNFINISHED_PLAN_STATUSES,
+    PlanRun,
+    PlanRunSite,
+    Reservation,
+)
 from quarantine.models.policy import Policy
 from quarantine.models.reference import AreaType, Category, Diet, Need, ZoneType
 from quarantine.models.rooms import ROOM_STATUSES, Building, Room, RoomEvent
@@ -22,10 +29,10 @@ from quarantine.models.transfers import BATCH_STATUSES, TransferBatch
 
 __all__ = [
     "ALL_SITE_ROLES", "AreaType", "BATCH_STATUSES", "Building", "CURRENT_STATUSES", "Category", "Diet",
-    "FunctionalArea", "Need", "PASSAGE_KINDS", "PERSON_STATUSES", "PLAN_STATUSES", "Passage", "Person", "PlanRun", "Policy",
+    "FunctionalArea", "Need", "PASSAGE_KINDS", "PERSON_STATUSES", "PLAN_STATUSES", "Passage", "Person", "PlanRun", "PlanRunSite", "Policy",
     "RESERVATION_STATUSES", "Reservation",
     "RECEIVING_STATUSES", "ROLES", "ROOM_STATUSES", "Room", "RoomEvent", "SITE_KINDS", "SITE_STATUSES",
-    "Site", "Stay", "TransferBatch", "User", "Zone", "ZoneType", "person_needs", "user_sites",
+    "Site", "Stay", "TransferBatch", "UNFINISHED_PLAN_STATUSES", "User", "Zone", "ZoneType", "person_needs", "user_sites",
     "zone_buildings",
 ]
 from quarantine.models import health as _health  # noqa: E402

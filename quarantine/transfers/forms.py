@@ -64,8 +64,10 @@ class PlanForm(FlaskForm):
 
 
 class MoveInPlanForm(FlaskForm):
-    person = StringField(validators=[DataRequired()])
-    room = SelectField(_l("Move to"), validators=[Optional()], validate_choice=False)
+    """Who moves and where: the picker fills in the plan's keys (P…, R…); an empty room takes them out."""
+    person = StringField(_l("Person"), validators=[DataRequired(), Regexp(r"^P\d+$", message=_l("Choose a person from the list."))])
+    room = StringField(_l("Move to room"), validators=[Optional(), Regexp(r"^R\d+$", message=_l("Choose a room from the list."))])
+    only_this_person = BooleanField(_l("Move only this person, not the whole household"))
     submit = SubmitField(_l("Move"))
 
 

@@ -7,7 +7,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from quarantine.extensions import db
@@ -63,11 +63,22 @@ def bus_capacity(policy: Policy | None) -> int:
     return max(1, math.floor(seats * factor + 1e-9))
 
 
-def passengers_by_site(run: PlanRun) -> dict[Site, list[Passenger]]:
-    rows = db.session.scalars(
-        select(Reservation).where(Reservation.plan_run_id == run.id)
-        .options(selectinload(Reservation.person), selectinload(Reservation.room).selectinload(Room.building))
-        .order_by(Reservation.room_id)).all()
+def sites_of_run(run: PlanRun) -> list[tuple[Site, int]]:
+    """The sites a committed plan sends people to, with how many (one printout each)."""
+    counts = dict(db.session.execute(select(Room.site_id, func.count(Reservation.id))
+                                     .join(Room, Room.id == Reservation.room_id)
+                                     .where(Reservation.plan_run_id == run.id).group_by(Room.site_id)).all())
+    sites = db.session.scalars(select(Site).where(Site.id.in_(list(counts))).order_by(Site.name)).all()
+    return [(s, counts[s.id]) for s in sites]
+
+
+def passengers_by_site(run: PlanRun, site_id: int | None = None) -> dict[Site, list[Passenger]]:
+    query = (select(Reservation).where(Reservation.plan_run_id == run.id)
+             .options(selectinload(Reservation.person), selectinload(Reservation.room))
+             .order_by(Reservation.room_id))
+    if site_id is not None:
+        query = query.join(Room, Room.id == Reservation.room_id).where(Room.site_id == site_id)
+    rows = db.session.scalars(query).all()
     sites = {s.id: s for s in db.session.scalars(select(Site).where(Site.id.in_({r.room.site_id for r in rows})))}
     result: dict[Site, list[Passenger]] = defaultdict(list)
     for r in rows:
@@ -75,11 +86,11 @@ def passengers_by_site(run: PlanRun) -> dict[Site, list[Passenger]]:
     return dict(sorted(result.items(), key=lambda kv: kv[0].name))
 
 
-def plan_buses(run: PlanRun, policy: Policy | None = None) -> list[Bus]:
+def plan_buses(run: PlanRun, policy: Policy | None = None, site_id: int | None = None) -> list[Bus]:
     """Households stay on one bus; buses are filled largest household first (first fit)."""
     capacity = bus_capacity(policy or policy_in_force(local_today()))
     buses: list[Bus] = []
-    for site, passengers in passengers_by_site(run).items():
+    for site, passengers in passengers_by_site(run, site_id).items():
         households: dict[str, list[Passenger]] = defaultdict(list)
         for p in passengers:
             households[household_of(p.person)].append(p)
@@ -101,9 +112,9 @@ def plan_buses(run: PlanRun, policy: Policy | None = None) -> list[Bus]:
     return buses
 
 
-def arrival_lists(run: PlanRun) -> list[SiteArrivals]:
+def arrival_lists(run: PlanRun, site_id: int | None = None) -> list[SiteArrivals]:
     lists = []
-    for site, passengers in passengers_by_site(run).items():
+    for site, passengers in passengers_by_site(run, site_id).items():
         rooms: dict[int, tuple[Room, list[Person]]] = {}
         for p in passengers:
             rooms.setdefault(p.room.id, (p.room, []))[1].append(p.person)

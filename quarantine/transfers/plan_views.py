@@ -1,4 +1,4 @@
-"""Plan batches, follow progress, review, move people by hand, commit, re-plan."""
+"""Plan batches, follow progress, review, move people by hand, commit, plan the waiting people."""
 import json
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -12,15 +12,17 @@ from quarantine.extensions import db
 from quarantine.i18n import _
 from quarantine.models import PlanRun, Site, TransferBatch
 from quarantine.sites.services import activate_site
-from quarantine.transfers import planning
+from quarantine.transfers import plan_moves, planning, review
 from quarantine.transfers.commit import PlanIsStale, commit_plan
 from quarantine.transfers.forms import MoveInPlanForm, PlanForm, PlanUploadForm
-from quarantine.transfers.reasons import explain_violation
-from quarantine.transfers.review import build_review
+from quarantine.transfers.plan_pickers import people_matching, rooms_matching, sites_matching
+from quarantine.transfers.plan_store import plan_of, scenario_json
+from quarantine.transfers.plan_uploads import load_plan_file as load_uploaded_plan
 from quarantine.transfers.routes import bp
-from quarantine.transfers.scenario import pending_batches, pending_people
+from quarantine.transfers.scenario import pending_batches, waiting_by_batch
 
 HQ = ("admin", "hq")
+RECENT_RUNS = 20
 
 
 def _run_or_404(run_id: int) -> PlanRun:
@@ -30,8 +32,8 @@ def _run_or_404(run_id: int) -> PlanRun:
 def _plan_form() -> tuple[PlanForm, dict[int, int]]:
     form = PlanForm()
     batches = pending_batches()
-    waiting = {b.id: len(pending_people([b.id])) for b in batches}
-    form.batches.choices = [(b.id, f"{b.code} · {b.origin} · " + _("%(n)d waiting", n=waiting[b.id]))
+    waiting = waiting_by_batch([b.id for b in batches])
+    form.batches.choices = [(b.id, f"{b.code} · {b.origin} · " + _("%(n)d waiting", n=waiting.get(b.id, 0)))
                             for b in batches]
     return form, waiting
 
@@ -41,38 +43,55 @@ def _plan_form() -> tuple[PlanForm, dict[int, int]]:
 def plan_batches():
     form, waiting = _plan_form()
     if request.method == "GET":
-        form.batches.data = [b for b, n in waiting.items() if n] or request.args.getlist("batch", type=int)
+        form.batches.data = request.args.getlist("batch", type=int) or [b for b, n in waiting.items() if n]
     if form.validate_on_submit():
         batches = list(db.session.scalars(select(TransferBatch).where(TransferBatch.id.in_(form.batches.data))))
         try:
-            run = planning.start_plan(batches, current_user, float(form.time_limit.data))
+            run = planning.queue_plan(batches, current_user, float(form.time_limit.data))
             return redirect(url_for("transfers.show_plan", run_id=run.id))
         except DomainError as exc:
             form.batches.errors = list(form.batches.errors) + [str(exc)]
-    runs = db.session.scalars(select(PlanRun).order_by(PlanRun.created_at.desc()).limit(20)).all()
-    return render_template("transfers/plan_start.html", form=form, runs=runs, upload_form=PlanUploadForm())
+    runs = db.session.scalars(select(PlanRun).order_by(PlanRun.created_at.desc()).limit(RECENT_RUNS)).all()
+    return render_template("transfers/plan_start.html", form=form, runs=runs)
 
 
 @bp.route("/plans/<int:run_id>")
 @roles_required(*HQ)
 def show_plan(run_id: int):
-    run = _run_or_404(run_id)
-    if run.status == "running":
-        return render_template("transfers/plan_progress.html", run=run)
+    run = planning.refresh_status(_run_or_404(run_id))
+    if not run.finished:
+        return render_template("transfers/plan_progress.html", run=run, position=planning.queue_position(run))
     if run.status == "failed":
         return render_template("transfers/plan_failed.html", run=run)
-    review = build_review(run)
-    move_form = MoveInPlanForm()
-    move_form.room.choices = [("", _("— not placed —"))] + review.room_choices
-    return render_template("transfers/plan_review.html", run=run, review=review, move_form=move_form)
+    if run.status == "cancelled" and not run.plan_json:
+        return render_template("transfers/plan_failed.html", run=run)
+    return render_template("transfers/plan_review.html", run=run, review=review.overview(run),
+                           move_form=MoveInPlanForm(), upload_form=PlanUploadForm())
+
+
+@bp.route("/plans/<int:run_id>/sites/<site>")
+@roles_required(*HQ)
+def plan_site(run_id: int, site: str):
+    """One site's floors and rooms in the plan, loaded when the user opens it."""
+    run = _run_or_404(run_id)
+    if not run.finished or not run.plan_json:
+        abort(404)
+    floors = review.site_floors(run, site)
+    template = "transfers/_plan_site.html" if request.args.get("part") else "transfers/plan_site.html"
+    return render_template(template, run=run, site=site, floors=floors,
+                           site_name=db.session.scalar(select(Site.name).where(Site.id == _site_id(site))))
+
+
+def _site_id(key: str) -> int:
+    return int(key[1:]) if key[:1] == "S" and key[1:].isdigit() else 0
 
 
 @bp.route("/plans/<int:run_id>/progress.json")
 @roles_required(*HQ)
 def plan_progress(run_id: int):
-    run = _run_or_404(run_id)
+    run = planning.refresh_status(_run_or_404(run_id))
     return jsonify(status=run.status, placed=run.placed, total=run.people_total, percent=run.progress_percent,
-                   objective=run.objective, bound=run.bound, elapsed=round(run.elapsed or 0, 1),
+                   position=planning.queue_position(run), elapsed=round(run.elapsed or 0, 1),
                    cancel_requested=run.cancel_requested)
 
 
@@ -94,14 +113,35 @@ def move_in_plan(run_id: int):
     run = _run_or_404(run_id)
     form = MoveInPlanForm()
     if form.validate_on_submit():
-        reasons = planning.move_in_plan(run, form.person.data, form.room.data or None)
+        reasons = plan_moves.move_in_plan(run, form.person.data, form.room.data or None,
+                                          whole_household=not form.only_this_person.data)
         if reasons:
             flash(_("Move refused: %(reasons)s", reasons=" ".join(reasons)), "error")
         else:
             flash(_("Moved; the plan still keeps every rule."), "success")
     else:
         flash(_("Choose a person and a room."), "error")
-    return redirect(url_for("transfers.show_plan", run_id=run.id) + "#unassigned")
+    return redirect(url_for("transfers.show_plan", run_id=run.id))
+
+
+@bp.route("/plans/<int:run_id>/people.json")
+@roles_required(*HQ)
+def plan_people(run_id: int):
+    """People of the plan matching a name, household or the end of an ID number (the move picker)."""
+    return jsonify(people_matching(_run_or_404(run_id), request.args.get("q", "")))
+
+
+@bp.route("/plans/<int:run_id>/sites.json")
+@roles_required(*HQ)
+def plan_sites(run_id: int):
+    return jsonify(sites_matching(_run_or_404(run_id), request.args.get("q", "")))
+
+
+@bp.route("/plans/<int:run_id>/rooms.json")
+@roles_required(*HQ)
+def plan_rooms(run_id: int):
+    """Rooms of one site with free beds, the floor's cohort and accessibility (the move picker)."""
+    return jsonify(rooms_matching(_run_or_404(run_id), request.args.get("site", ""), request.args.get("q", "")))
 
 
 @bp.route("/plans/<int:run_id>/commit", methods=["POST"])
@@ -121,10 +161,11 @@ def commit(run_id: int):
 @bp.route("/plans/<int:run_id>/replan", methods=["POST"])
 @roles_required(*HQ)
 def replan(run_id: int):
+    """Plan again the people of the run's batches who still have no bed; committed reservations stay."""
     run = _run_or_404(run_id)
     batches = list(db.session.scalars(select(TransferBatch).where(TransferBatch.code.in_(run.batch_code_list))))
     try:
-        new_run = planning.start_plan(batches, current_user, run.time_limit)
+        new_run = planning.queue_plan(batches, current_user, run.time_limit)
         return redirect(url_for("transfers.show_plan", run_id=new_run.id))
     except DomainError as exc:
         flash(str(exc), "error")
@@ -138,18 +179,21 @@ def activate(run_id: int, site_id: int):
     site = db.session.get(Site, site_id) or abort(404)
     try:
         activate_site(site)
-        flash(_("%(site)s is ready. Re-plan to use it.", site=site.name), "success")
+        flash(_("%(site)s is ready. Plan the waiting people to use it.", site=site.name), "success")
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-    return redirect(url_for("transfers.show_plan", run_id=run.id) + "#unassigned")
+    return redirect(url_for("transfers.show_plan", run_id=run.id))
 
 
 @bp.route("/plans/<int:run_id>/<any(scenario, plan):part>.json")
 @roles_required(*HQ)
 def download_json(run_id: int, part: str):
     run = _run_or_404(run_id)
-    body = run.scenario_json if part == "scenario" else run.plan_json
+    if part == "scenario":
+        body = scenario_json(run) if run.scenario_meta_json else ""
+    else:
+        body = json.dumps(planner.plan_to_dict(plan_of(run)), ensure_ascii=False) if run.plan_json else ""
     if not body:
         abort(404)
     return Response(body, mimetype="application/json", headers={
@@ -166,20 +210,9 @@ def load_plan_file(run_id: int):
         flash(" ".join(form.file.errors) or _("Choose a file to upload."), "error")
         return redirect(url_for("transfers.show_plan", run_id=run.id))
     try:
-        plan = planner.plan_from_dict(json.loads(form.file.data.read().decode("utf-8-sig")))
-    except (ValueError, UnicodeDecodeError) as exc:
-        flash(_("Not a plan file: %(error)s", error=str(exc)), "error")
+        new_run = load_uploaded_plan(run, form.file.data.read(), form.file.data.filename, current_user)
+    except DomainError as exc:
+        flash(str(exc), "error")
         return redirect(url_for("transfers.show_plan", run_id=run.id))
-    violations = planner.validate(planning.scenario_of(run), plan)
-    if violations:
-        flash(_("The plan breaks %(n)d rule(s); first: %(first)s", n=len(violations), first=explain_violation(violations[0])),
-              "error")
-        return redirect(url_for("transfers.show_plan", run_id=run.id))
-    new_run = PlanRun(created_by_id=current_user.id, batch_codes=run.batch_codes, status="done",
-                      time_limit=run.time_limit, people_total=run.people_total, placed=len(plan.assignments),
-                      scenario_json=run.scenario_json, summary=_("Loaded from %(file)s", file=form.file.data.filename),
-                      plan_json=json.dumps(planner.plan_to_dict(plan), ensure_ascii=False))
-    db.session.add(new_run)
-    db.session.commit()
     flash(_("Plan loaded and checked: it keeps every rule."), "success")
     return redirect(url_for("transfers.show_plan", run_id=new_run.id))

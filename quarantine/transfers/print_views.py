@@ -1,6 +1,6 @@
 """Printouts of a committed plan: bus manifests, arrival room lists, door cards, exports."""
 
-from flask import Response, abort, render_template
+from flask import Response, abort, render_template, request
 
 from quarantine.access import roles_required
 from quarantine.extensions import db
@@ -24,21 +24,33 @@ def _headers() -> list[str]:
             _("Phone"), _("Room")]
 
 
+def _site_arg() -> int | None:
+    """Printouts are made per site (a bus goes to one site; a room list is read at one site)."""
+    return request.args.get("site", type=int)
+
+
+@bp.route("/plans/<int:run_id>/prints")
+@roles_required("admin", "hq")
+def print_index(run_id: int):
+    run = _committed_run(run_id)
+    return render_template("transfers/print_index.html", run=run, sites=manifests.sites_of_run(run))
+
+
 @bp.route("/plans/<int:run_id>/manifests")
 @roles_required("admin", "hq")
 def print_manifests(run_id: int):
     run = _committed_run(run_id)
     policy = policy_in_force(local_today())
-    buses = manifests.plan_buses(run, policy)
+    buses = manifests.plan_buses(run, policy, _site_arg())
     return render_template("transfers/print_manifests.html", run=run, buses=buses, policy=policy,
-                           mask_id=manifests.mask_id)
+                           mask_id=manifests.mask_id, site_id=_site_arg())
 
 
 @bp.route("/plans/<int:run_id>/manifests.<any(csv, xlsx):fmt>")
 @roles_required("admin", "hq")
 def export_manifests(run_id: int, fmt: str):
     run = _committed_run(run_id)
-    buses = manifests.plan_buses(run)
+    buses = manifests.plan_buses(run, site_id=_site_arg())
     if fmt == "csv":
         body, mimetype = manifests.manifest_csv(buses, _headers()), "text/csv; charset=utf-8"
     else:
@@ -52,11 +64,11 @@ def export_manifests(run_id: int, fmt: str):
 @roles_required("admin", "hq")
 def print_room_lists(run_id: int):
     run = _committed_run(run_id)
-    return render_template("transfers/print_room_lists.html", run=run, lists=manifests.arrival_lists(run))
+    return render_template("transfers/print_room_lists.html", run=run, lists=manifests.arrival_lists(run, _site_arg()))
 
 
 @bp.route("/plans/<int:run_id>/door-cards")
 @roles_required("admin", "hq")
 def print_door_cards(run_id: int):
     run = _committed_run(run_id)
-    return render_template("transfers/print_door_cards.html", run=run, lists=manifests.arrival_lists(run))
+    return render_template("transfers/print_door_cards.html", run=run, lists=manifests.arrival_lists(run, _site_arg()))

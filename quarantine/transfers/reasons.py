@@ -29,6 +29,7 @@ TRANSLATABLE = (
     _l("taken out of the plan by hand"),
 )
 TAKEN_OUT_BY_HAND = "taken out of the plan by hand"  # the app's own reason, kept in English in the plan too
+TAKEN_OUT_CODE = "taken_out_by_hand"
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
@@ -53,6 +54,17 @@ def translate_reason(text: str) -> str:
     if marker:
         return main + _(planner_reasons.SITES_NOT_READY, sites=sites)
     return main
+
+
+def render_reason(reason) -> str:
+    """A stored reason (code and parameters) in the current language, without the suggested sites,
+    which the page shows as links of their own."""
+    if reason.code == TAKEN_OUT_CODE:
+        return _(TAKEN_OUT_BY_HAND)
+    if reason.code == "text":
+        main = reason.params.get("text", "").partition(planner_reasons.SITES_NOT_READY.split("%")[0])[0]
+        return translate_reason(main)
+    return translate_reason(reason.params.get("text", reason.code))
 
 
 # The eight hard rules of the exchange format (docs/scenario-format.md), as a user reads them.

@@ -1,4 +1,9 @@
-"""A plan laid out for review: per site, then building and floor, then room."""
+"""A plan laid out for review: a summary per site (stored with the plan), one site's floors and rooms on
+demand, and the people left out grouped by reason with what would help.
+
+Nothing here re-reads the whole scenario or re-checks the whole plan: a plan is checked when the
+worker stores it, when a file is loaded and at every hand move.
+"""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -6,19 +11,87 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-import planner
 from quarantine.extensions import db
 from quarantine.models import Person, PlanRun, Room, Site
-from quarantine.transfers.planning import plan_of, scenario_of
-from quarantine.transfers.reasons import explain_violation, translate_reason
+from quarantine.transfers.plan_store import StoredReason, plan_of, reasons_of, review_summary, scenario_dict
+from quarantine.transfers.reasons import render_reason
 from quarantine.transfers.scenario import key_id
 
+
+@dataclass
+class SiteLine:
+    key: str
+    name: str
+    people: int
+    rooms: int
+    by_batch: dict[str, int]
+
+
+@dataclass
+class ReasonGroup:
+    """People left out for the same reason: one line, its households and the sites that would help."""
+
+    text: str
+    people: int = 0
+    households: list[list[Person]] = field(default_factory=list)
+    suggested: list[Site] = field(default_factory=list)
+
+
+@dataclass
+class PlanOverview:
+    run: PlanRun
+    sites: list[SiteLine]
+    batch_totals: dict[str, Counter]  # batch code -> site name -> people
+    groups: list[ReasonGroup]
+    unplaced: int
+
+
+def overview(run: PlanRun) -> PlanOverview:
+    summary = review_summary(run)
+    sites = [SiteLine(s["key"], s["name"], s["people"], s["rooms"], s["by_batch"]) for s in summary["sites"]]
+    totals: dict[str, Counter] = defaultdict(Counter)
+    for s in sites:
+        for code, n in s.by_batch.items():
+            totals[code][s.name] += n
+    groups = reason_groups(reasons_of(run))
+    return PlanOverview(run, sites, dict(totals), groups, sum(g.people for g in groups))
+
+
+def reason_groups(reasons: dict[str, StoredReason]) -> list[ReasonGroup]:
+    if not reasons:
+        return []
+    people = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(
+        [key_id(k) for k in reasons])))}
+    suggested_ids = {key_id(s) for r in reasons.values() for s in r.suggested_sites}
+    sites = {s.id: s for s in db.session.scalars(select(Site).where(Site.id.in_(suggested_ids)))} \
+        if suggested_ids else {}
+    groups: dict[tuple, ReasonGroup] = {}
+    households: dict[tuple, dict[str, list[Person]]] = defaultdict(lambda: defaultdict(list))
+    for person_key, reason in reasons.items():
+        person = people.get(key_id(person_key))
+        if person is None:
+            continue
+        key = (reason.code, tuple(sorted(reason.params.items())), reason.suggested_sites)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = ReasonGroup(render_reason(reason),
+                                              suggested=[sites[key_id(s)] for s in reason.suggested_sites
+                                                         if key_id(s) in sites])
+        group.people += 1
+        households[key][f"{person.batch_id}:{person.household or person.id}"].append(person)
+    for key, group in groups.items():
+        group.households = sorted(households[key].values(), key=lambda members: members[0].name)
+    return sorted(groups.values(), key=lambda g: -g.people)
+
+
+# --- one site on demand -----------------------------------------------------------------------
 
 @dataclass
 class ReviewRoom:
     key: str
     label: str
     beds: int
+    accessible: bool
     people: list[Person]
 
 
@@ -26,97 +99,33 @@ class ReviewRoom:
 class ReviewFloor:
     building: str
     floor: int
-    rooms: list[ReviewRoom] = field(default_factory=list)
+    rooms: list[ReviewRoom]
 
     @property
     def people(self) -> int:
         return sum(len(r.people) for r in self.rooms)
 
 
-@dataclass
-class ReviewSite:
-    site: Site
-    floors: list[ReviewFloor]
-    by_batch: Counter
-
-    @property
-    def people(self) -> int:
-        return sum(f.people for f in self.floors)
-
-    @property
-    def rooms(self) -> int:
-        return sum(len(f.rooms) for f in self.floors)
-
-
-@dataclass
-class ReviewUnassigned:
-    person: Person
-    reason: str
-    suggested: list[Site]
-
-
-@dataclass
-class PlanReview:
-    run: PlanRun
-    sites: list[ReviewSite]
-    unassigned: list[ReviewUnassigned]
-    batch_totals: dict[str, Counter]  # batch code -> site name -> people
-    violations: list[str]
-    room_choices: list[tuple[str, str]]
-
-
-def build_review(run: PlanRun) -> PlanReview:
-    scenario, plan = scenario_of(run), plan_of(run)
-    rooms = {r.id: (s, r) for s in scenario.sites for r in s.rooms}
-    batch_of = {p.id: b.id for b in scenario.batches for p in b.people}
-    person_ids = [key_id(a.person) for a in plan.assignments] + [key_id(u.person) for u in plan.unassigned]
-    people = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(person_ids)))}
-    site_ids = {key_id(s.id) for s in scenario.sites}
-    sites = {s.id: s for s in db.session.scalars(select(Site).where(Site.id.in_(site_ids)))}
-
-    numbers = _room_numbers(site_ids)
-    tree: dict[str, dict[tuple[str, int], dict[str, list[Person]]]] = defaultdict(lambda: defaultdict(dict))
-    batch_totals: dict[str, Counter] = defaultdict(Counter)
-    site_batches: dict[str, Counter] = defaultdict(Counter)
-    for a in plan.assignments:
-        site, room = rooms[a.room]
+def site_floors(run: PlanRun, site: str) -> list[ReviewFloor]:
+    """The plan at one site: its floors, rooms and people, read from the plan and that site's rooms only."""
+    plan = plan_of(run)
+    here = [a for a in plan.assignments if a.site == site]
+    documents = scenario_dict(run, [site])["sites"]
+    rooms = {r["id"]: r for d in documents for r in d["rooms"]}
+    numbers = dict(db.session.execute(select(Room.id, Room.number).where(
+        Room.id.in_({key_id(a.room) for a in here}))).all())
+    people = {p.id: p for p in db.session.scalars(select(Person).where(
+        Person.id.in_([key_id(a.person) for a in here])))}
+    tree: dict[tuple[str, int], dict[str, list[Person]]] = defaultdict(lambda: defaultdict(list))
+    for a in here:
+        room = rooms[a.room]
         person = people.get(key_id(a.person))
-        if person is None:
-            continue
-        tree[a.site][(room.building, room.floor)].setdefault(a.room, []).append(person)
-        batch = batch_of.get(a.person, "")
-        batch_totals[batch][sites[key_id(a.site)].name] += 1
-        site_batches[a.site][batch] += 1
-
-    review_sites = []
-    for site_key_, floors in sorted(tree.items(), key=lambda kv: sites[key_id(kv[0])].name):
-        review_floors = []
-        for (building, floor), room_people in sorted(floors.items()):
-            review_floors.append(ReviewFloor(building, floor, [
-                ReviewRoom(key, f"{building}-{numbers.get(key, key)}", rooms[key][1].beds, ps)
-                for key, ps in sorted(room_people.items(), key=lambda kv: numbers.get(kv[0], kv[0]))]))
-        review_sites.append(ReviewSite(sites[key_id(site_key_)], review_floors, site_batches[site_key_]))
-
-    unassigned = [ReviewUnassigned(people[key_id(u.person)], translate_reason(u.reason),
-                                   [sites[key_id(s)] for s in u.suggested_sites if key_id(s) in sites])
-                  for u in plan.unassigned if key_id(u.person) in people]
-    violations = [explain_violation(v) for v in planner.validate(scenario, plan)]
-    return PlanReview(run, review_sites, unassigned, dict(batch_totals), violations,
-                      _room_choices(scenario, sites, numbers, set(tree)))
-
-
-MAX_ROOM_CHOICES = 3000
-
-
-def _room_numbers(site_ids: set[int]) -> dict[str, str]:
-    rows = db.session.execute(select(Room.id, Room.number).where(Room.site_id.in_(site_ids))).all()
-    return {f"R{room_id}": number for room_id, number in rows}
-
-
-def _room_choices(scenario: planner.Scenario, sites: dict[int, Site], numbers: dict[str, str],
-                  used_sites: set[str]) -> list[tuple[str, str]]:
-    """Rooms a person may be moved to by hand: available rooms at receiving sites, the plan's sites first."""
-    ordered = sorted((s for s in scenario.sites if s.ready), key=lambda s: (s.id not in used_sites, s.name))
-    choices = [(r.id, f"{sites[key_id(s.id)].name} · {r.building}-{numbers.get(r.id, r.id)} ({r.beds})")
-               for s in ordered for r in s.rooms if r.status == "available"]
-    return choices[:MAX_ROOM_CHOICES]
+        if person is not None:
+            tree[(room["building"], room["floor"])][a.room].append(person)
+    floors = []
+    for (building, floor), by_room in sorted(tree.items()):
+        floors.append(ReviewFloor(building, floor, [
+            ReviewRoom(key, f"{building}-{numbers.get(key_id(key), key)}", rooms[key]["beds"],
+                       rooms[key].get("accessible", False), sorted(ps, key=lambda p: p.id))
+            for key, ps in sorted(by_room.items(), key=lambda kv: str(numbers.get(key_id(kv[0]), kv[0])))]))
+    return floors

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 import planner
@@ -17,7 +17,7 @@ from quarantine.extensions import db
 from quarantine.idnumbers import age_on
 from quarantine.localtime import local_today
 from quarantine.models import Building, Person, Reservation, Room, Site, Stay, TransferBatch, person_needs
-from quarantine.occupancy import holders_query
+from quarantine.occupancy import holders_query, household_key
 from quarantine.staff.services import effective_capacity_limits
 
 NO_BATCH = "none"
@@ -41,11 +41,9 @@ def key_id(key: str) -> int:
 
 
 def household_of(person: Person) -> str:
-    """Household codes come from each sending county's sheet, so they are only unique within a batch.
-    Takes a Person or any row with its id, batch_id and household."""
-    if not person.household:
-        return f"single-{person.id}"
-    return f"{person.batch_id or 0}:{person.household}"
+    """The planner's household id: the sheet's household code within its batch (any row with id,
+    batch_id and household will do)."""
+    return household_key(person.id, person.batch_id, person.household)
 
 
 def _fallback_location(sites: list[Site]) -> planner.Location:
@@ -60,6 +58,18 @@ def _pending_filter(batch_ids: list[int]):
     staying = select(Stay.person_id).where(Stay.check_out_at.is_(None))
     return (Person.batch_id.in_(batch_ids), Person.status == "expected",
             Person.id.not_in(reserved), Person.id.not_in(staying))
+
+
+def pending_count(batch_ids: list[int]) -> int:
+    return db.session.scalar(select(func.count(Person.id)).where(*_pending_filter(batch_ids))) or 0
+
+
+def waiting_by_batch(batch_ids: list[int]) -> dict[int, int]:
+    """People still without a bed, per batch, in one query."""
+    if not batch_ids:
+        return {}
+    return dict(db.session.execute(select(Person.batch_id, func.count(Person.id)).where(*_pending_filter(batch_ids))
+                                   .group_by(Person.batch_id)).all())
 
 
 def pending_people(batch_ids: list[int]) -> list[Person]:

@@ -41,7 +41,7 @@ def test_concurrent_commits_never_double_book(app, db, make_site, make_user, rou
     add_people(db, first, 4)
     add_people(db, second, 4, start=50)
     user = make_user("hq")
-    runs = [planning.start_plan([b], user, time_limit=5) for b in (first, second)]
+    runs = [planning.queue_plan([b], user, time_limit=5) for b in (first, second)]
     for run in runs:
         db.session.refresh(run)
         assert run.placed == 4  # each plan, alone, takes all four rooms

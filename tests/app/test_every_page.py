@@ -28,7 +28,7 @@ def demo_county(app, db, make_user):
     report = roster_import.check_roster(roster.read_bytes(), roster.name)
     roster_import.import_roster(batch, report, drop_bad_rows=False, confirmed_households=set(), default_category=None)
     user = make_user("hq")
-    run = planning.start_plan([batch], user, time_limit=3)
+    run = planning.queue_plan([batch], user, time_limit=3)
     db.session.refresh(run)
     commit_plan(run, user)
     return run

@@ -12,7 +12,7 @@ from sqlalchemy import event, func, select
 from quarantine.errors import DomainError
 from quarantine.extensions import db as _db
 from quarantine.localtime import local_today
-from quarantine.models import Person, Reservation, Room, StaffMember, Stay
+from quarantine.models import Reservation, Room, StaffMember, Stay
 from quarantine.sites.services import capacities
 from quarantine.stays import beds, lifecycle
 from quarantine.stays.placement import placement_problems, rooms_open_to

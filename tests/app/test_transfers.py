@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 import planner
 from quarantine.models import Person, PlanRun, Reservation, Room, Stay, TransferBatch
-from quarantine.transfers import planning
+from quarantine.transfers import plan_store, planning
 from quarantine.transfers.commit import PlanIsStale, commit_plan
 from quarantine.transfers.scenario import build_scenario, key_id
 from tests.app.transfer_helpers import add_people, counts, csv_file, make_batch, roster_rows, xlsx_file
@@ -152,8 +152,8 @@ def county(db, make_site):
     return fixed, backup, batch
 
 
-def plan(db, user, batches, **kwargs) -> PlanRun:
-    run = planning.start_plan(batches, user, time_limit=5, **kwargs)
+def plan(db, user, batches) -> PlanRun:
+    run = planning.queue_plan(batches, user, time_limit=5)
     db.session.refresh(run)
     return run
 
@@ -174,26 +174,24 @@ def test_small_batch_is_planned_at_once_and_the_plan_keeps_every_rule(db, county
     assert response.status_code == 302
     run = db.session.scalar(select(PlanRun))
     assert run.status == "done" and run.placed == 6
-    assert planner.validate(planning.scenario_of(run), planning.plan_of(run)) == []
+    assert planner.validate(plan_store.scenario_of(run), plan_store.plan_of(run)) == []
     page = text(client.get(response.headers["Location"]))
-    assert "Fixed" in page and "Commit" in page and "TK-1-0" in page
+    assert "Fixed" in page and "Commit" in page and "TK-1-0" not in page  # people load per site, on demand
+    site_part = text(client.get(f"/transfers/plans/{run.id}/sites/S{fixed.id}?part=1"))
+    assert "TK-1-0" in site_part and "<html" not in site_part
+    assert "TK-1-0" in text(client.get(f"/transfers/plans/{run.id}/sites/S{fixed.id}"))
 
 
-def test_large_batch_runs_in_the_background_with_progress(db, county, make_user, app):
+def test_a_plan_is_queued_for_a_worker_and_its_progress_is_readable(db, county, make_user, app):
     fixed, backup, batch = county
     user = make_user("hq")
-    run = planning.start_plan([batch], user, time_limit=5, inline_limit=0)
-    for _ in range(200):
-        db.session.expire_all()
-        if db.session.get(PlanRun, run.id).status != "running":
-            break
-        time.sleep(0.05)
+    run = planning.queue_plan([batch], user, time_limit=5)  # the test queue runs it at once
     run = db.session.get(PlanRun, run.id)
-    assert run.status == "done" and run.placed == 6
+    assert run.status == "done" and run.placed == 6 and run.attempts == 1 and run.worker
     client = app.test_client()
     client.post("/login", data={"username": user.username, "password": "correct-horse-battery"})
     progress = client.get(f"/transfers/plans/{run.id}/progress.json").get_json()
-    assert progress["status"] == "done" and progress["percent"] == 100
+    assert progress["status"] == "done" and progress["percent"] == 100 and progress["position"] is None
 
 
 def test_unplaced_people_get_reasons_and_a_backup_site_to_activate(db, county, make_user, signed_in):
@@ -223,7 +221,7 @@ def test_hand_move_is_checked_against_the_rules(db, county, make_user, make_pers
     client = signed_in("hq")
     client.post("/transfers/plan", data={"batches": [batch.id], "time_limit": 5})
     run = db.session.scalar(select(PlanRun))
-    plan_ = planning.plan_of(run)
+    plan_ = plan_store.plan_of(run)
     moving = plan_.assignments[0].person
     used = {a.room for a in plan_.assignments}
     rooms = db.session.scalars(select(Room).where(Room.site_id == fixed.id).order_by(Room.id)).all()
@@ -234,7 +232,7 @@ def test_hand_move_is_checked_against_the_rules(db, county, make_user, make_pers
                           follow_redirects=True)
     assert "Move refused" in text(refused)
     db.session.refresh(run)
-    assert planning.plan_of(run) == plan_
+    assert plan_store.plan_of(run) == plan_
     # Into a free room on a floor the batch uses: accepted.
     same_floor = [r for r in rooms if f"R{r.id}" not in used and any(
         f"R{o.id}" in used and o.floor == r.floor for o in rooms)]
@@ -243,7 +241,7 @@ def test_hand_move_is_checked_against_the_rules(db, county, make_user, make_pers
                            follow_redirects=True)
     assert "Moved" in text(accepted)
     db.session.refresh(run)
-    assert any(a.person == moving and a.room == f"R{target.id}" for a in planning.plan_of(run).assignments)
+    assert any(a.person == moving and a.room == f"R{target.id}" for a in plan_store.plan_of(run).assignments)
 
 
 # --- commit -------------------------------------------------------------------------------
@@ -303,7 +301,7 @@ def test_refused_commit_leaves_the_database_unchanged(db, county, make_user):
     fixed, backup, batch = county
     user = make_user("hq")
     run = plan(db, user, [batch])
-    used_room = key_id(planning.plan_of(run).assignments[0].room)
+    used_room = key_id(plan_store.plan_of(run).assignments[0].room)
     room = db.session.get(Room, used_room)
     room.status, room.status_reason = "out_of_service", "leak"
     db.session.commit()
@@ -321,7 +319,7 @@ def test_stale_commit_page_offers_a_replan(db, county, signed_in):
     client = signed_in("hq")
     client.post("/transfers/plan", data={"batches": [batch.id], "time_limit": 5})
     run = db.session.scalar(select(PlanRun))
-    room = db.session.get(Room, key_id(planning.plan_of(run).assignments[0].room))
+    room = db.session.get(Room, key_id(plan_store.plan_of(run).assignments[0].room))
     room.status = "cleaning"
     db.session.commit()
     response = client.post(f"/transfers/plans/{run.id}/commit")

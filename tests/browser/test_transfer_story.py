@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from quarantine.models import PlanRun, Reservation, Room, Stay
-from quarantine.transfers import planning
+from quarantine.models import Person, PlanRun, Reservation, Room, Stay
+from quarantine.transfers import plan_store, planning
 from tests.app.transfer_helpers import csv_file, roster_rows, xlsx_file
 from tests.browser.test_site_setup import sign_in
 
@@ -70,36 +70,51 @@ def test_roster_to_check_in(live_server, page, db, make_user, make_site, tmp_pat
     page.click("#plan-form button[type=submit]")
     page.wait_for_selector("#plan-stats")
     assert page.inner_text("#stat-placed") == "10"
-    assert page.locator(".plan-person").count() == 10
     assert "Welfare centre" in page.inner_text("#batch-totals")
+    # The site's rooms load when it is opened.
+    assert page.locator(".plan-person").count() == 0
+    page.locator("tr.plan-site summary").first.click()
+    page.wait_for_selector(".plan-person")
+    assert page.locator(".plan-person").count() == 10
 
     # Move one person by hand to a free room on a floor the batch already uses.
     db.session.expire_all()
     run = db.session.scalar(select(PlanRun).order_by(PlanRun.id.desc()))
-    plan = planning.plan_of(run)
+    plan = plan_store.plan_of(run)
     used = {a.room for a in plan.assignments}
     floors_used = {db.session.get(Room, int(r[1:])).floor for r in used}
     free = db.session.scalar(select(Room).where(Room.site_id == site.id, Room.floor.in_(floors_used),
                                                 Room.id.not_in([int(r[1:]) for r in used])).order_by(Room.id))
     mover = plan.assignments[0].person  # everyone travels alone here, so nobody's household is split
-    page.select_option("#move-person", mover)
-    page.select_option("#room", f"R{free.id}")
+    mover_name = db.session.get(Person, int(mover[1:])).name
+
+    def pick(search: str, typed: str, choice: str) -> None:
+        page.fill(search, typed)
+        page.locator(f"{search.replace('-search', '-results')} li", has_text=choice).first.click()
+
+    pick("#move-person-search", mover_name, mover_name)
+    pick("#move-site-search", "Welfare", "Welfare centre")
+    pick("#move-room-search", free.number, f"{free.building.code}-{free.number}")
+    assert page.input_value("#move-person") == mover and page.input_value("#move-room") == f"R{free.id}"
     page.click("#move-form button[type=submit]")
     assert "Moved" in page.inner_text(".flash.success")
     db.session.expire_all()
-    moved = planning.plan_of(db.session.get(PlanRun, run.id))
+    moved = plan_store.plan_of(db.session.get(PlanRun, run.id))
     assert any(a.person == mover and a.room == f"R{free.id}" for a in moved.assignments)
     # A move into a room the plan already gives to someone else is refused with the rule.
-    taken = next(a.room for a in moved.assignments if a.person != mover)
-    page.select_option("#move-person", mover)
-    page.select_option("#room", taken)
+    taken = db.session.get(Room, int(next(a.room for a in moved.assignments if a.person != mover)[1:]))
+    pick("#move-person-search", mover_name, mover_name)
+    pick("#move-site-search", "Welfare", "Welfare centre")
+    pick("#move-room-search", taken.number, f"{taken.building.code}-{taken.number}")
     page.click("#move-form button[type=submit]")
-    assert "Move refused" in page.inner_text(".flash.error")
+    refusal = page.inner_text(".flash.error")
+    assert "Move refused" in refusal and f"{taken.building.code}-{taken.number}" in refusal and "R" + str(taken.id) not in refusal
 
     # Commit, then print the bus manifest.
     page.get_by_role("button", name="Commit: reserve these rooms").click()
     assert "Plan committed: 10 beds reserved" in page.inner_text(".flash.success")
-    page.get_by_role("link", name="Bus manifests").click()
+    page.get_by_role("link", name="Manifests and room lists").click()
+    page.locator("#print-sites").get_by_role("link", name="Bus manifests").first.click()
     manifest = page.locator(".bus-manifest").first
     manifest.wait_for()
     assert "Bus 1" in manifest.inner_text() and "Welfare centre" in manifest.inner_text()

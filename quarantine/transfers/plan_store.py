@@ -1,0 +1,180 @@
+"""How a planning run keeps its scenario and plan: the exchange format, stored so pages read only what they show.
+
+The scenario is split per site (a province scenario is 25 MB, and a hand move touches one or two
+sites); the rest of it (policy, batches, the sites without rooms) is one small document. The
+review page reads neither: the worker stores a per-site summary of the plan beside it. Parsed
+plans and scenarios are cached per run id, since a run's stored scenario never changes.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, insert, select
+
+import planner
+from quarantine.extensions import db
+from quarantine.models import PlanRun, PlanRunSite
+
+CACHE_SIZE = 8
+
+
+class _Cache:
+    """A small per-process LRU cache of parsed documents, keyed by (run id, what, version)."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key, make):
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        value = make()
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return value
+
+
+_cache = _Cache(CACHE_SIZE)
+
+
+# --- the scenario -----------------------------------------------------------------------------
+
+def largest_free_rooms(scenario_dict: dict) -> dict[str, int]:
+    """Biggest free room of an available room at a ready site, for anyone and for people needing access.
+
+    Whether a household may be split over rooms depends on it (rule 4), so a move check that reads
+    only a few sites still knows it.
+    """
+    best = {"any": 0, "accessible": 0}
+    household_rooms = scenario_dict.get("policy", {}).get("household_rooms", True)
+    for site in scenario_dict["sites"]:
+        if not site["ready"]:
+            continue
+        for room in site.get("rooms", []):
+            if room.get("status", "available") != "available" or (household_rooms and room.get("occupants")):
+                continue
+            free = room["beds"] - len(room.get("occupants", []))
+            best["any"] = max(best["any"], free)
+            if room.get("accessible"):
+                best["accessible"] = max(best["accessible"], free)
+    return best
+
+
+def save_scenario(run: PlanRun, scenario: planner.Scenario) -> None:
+    data = planner.scenario_to_dict(scenario)
+    meta = {key: value for key, value in data.items() if key != "sites"}
+    meta["sites"] = [{key: value for key, value in site.items() if key != "rooms"} for site in data["sites"]]
+    meta["largest_free_rooms"] = largest_free_rooms(data)
+    run.scenario_meta_json = json.dumps(meta, ensure_ascii=False)
+    db.session.execute(delete(PlanRunSite).where(PlanRunSite.run_id == run.id))
+    if data["sites"]:
+        db.session.execute(insert(PlanRunSite), [
+            {"run_id": run.id, "site_key": site["id"], "position": i, "site_json": json.dumps(site, ensure_ascii=False)}
+            for i, site in enumerate(data["sites"])])
+
+
+def _key(run: PlanRun, what: str, *more) -> tuple:
+    # Ids are reused when a database is emptied and filled again (tests); the creation time is not.
+    return (run.id, str(run.created_at), what, *more)
+
+
+def cached(run: PlanRun, what: str, make):
+    """Something derived from a run's stored scenario, computed once per process."""
+    return _cache.get(_key(run, what), make)
+
+
+def scenario_meta(run: PlanRun) -> dict:
+    if not run.scenario_meta_json:
+        return {}
+    return _cache.get(_key(run, "meta"), lambda: json.loads(run.scenario_meta_json))
+
+
+def _site_documents(run_id: int, site_keys: Iterable[str] | None) -> list[dict]:
+    query = select(PlanRunSite.site_json).where(PlanRunSite.run_id == run_id).order_by(PlanRunSite.position)
+    if site_keys is not None:
+        query = query.where(PlanRunSite.site_key.in_(sorted(set(site_keys))))
+    return [json.loads(body) for body in db.session.scalars(query)]
+
+
+def scenario_dict(run: PlanRun, site_keys: Iterable[str] | None = None) -> dict:
+    """The run's scenario in the exchange format; with `site_keys`, only those sites carry their rooms
+    and the other sites are left out."""
+    meta = dict(scenario_meta(run))
+    meta.pop("largest_free_rooms", None)
+    meta["sites"] = _site_documents(run.id, site_keys)
+    return meta
+
+
+def scenario_of(run: PlanRun) -> planner.Scenario:
+    """The whole scenario, parsed once per process and run."""
+    return _cache.get(_key(run, "scenario"), lambda: planner.scenario_from_dict(scenario_dict(run)))
+
+
+def scenario_json(run: PlanRun) -> str:
+    """The stored scenario as one exchange-format document (for download and independent checks)."""
+    return json.dumps(scenario_dict(run), ensure_ascii=False)
+
+
+# --- the plan ---------------------------------------------------------------------------------
+
+def plan_of(run: PlanRun) -> planner.Plan:
+    body = run.plan_json
+    return _cache.get(_key(run, "plan", hash(body)), lambda: planner.plan_from_dict(json.loads(body)))
+
+
+@dataclass(frozen=True)
+class StoredReason:
+    """Why a person is left out, as the app renders it: a code, its parameters, sites that would help."""
+
+    code: str
+    params: dict
+    suggested_sites: tuple[str, ...] = ()
+
+
+def reasons_of(run: PlanRun) -> dict[str, StoredReason]:
+    raw = json.loads(run.reasons_json or "{}")
+    return {person: StoredReason(entry["code"], entry.get("params", {}), tuple(entry.get("suggested", ())))
+            for person, entry in raw.items()}
+
+
+def encode_reasons(reasons: dict[str, StoredReason]) -> str:
+    return json.dumps({person: {"code": r.code, "params": r.params, "suggested": list(r.suggested_sites)}
+                       for person, r in reasons.items()}, ensure_ascii=False)
+
+
+def save_plan(run: PlanRun, plan: planner.Plan, reasons: dict[str, StoredReason],
+              site_names: dict[str, str] | None = None) -> None:
+    """Store a plan with its reasons and the per-site summary the review page shows."""
+    run.plan_json = json.dumps(planner.plan_to_dict(plan), ensure_ascii=False)
+    run.reasons_json = encode_reasons(reasons)
+    run.placed = len(plan.assignments)
+    run.review_json = json.dumps(summarise(plan, run, site_names), ensure_ascii=False)
+
+
+def summarise(plan: planner.Plan, run: PlanRun, site_names: dict[str, str] | None = None) -> dict:
+    """Per site: people, rooms and floors used, people per batch; per batch: people per site."""
+    meta = scenario_meta(run)
+    names = site_names or {site["id"]: site.get("name", "") for site in meta.get("sites", [])}
+    batch_of = {person["id"]: batch["id"] for batch in meta.get("batches", []) for person in batch["people"]}
+    people: Counter = Counter()
+    rooms: dict[str, set[str]] = defaultdict(set)
+    by_batch: dict[str, Counter] = defaultdict(Counter)
+    for a in plan.assignments:
+        people[a.site] += 1
+        rooms[a.site].add(a.room)
+        by_batch[a.site][batch_of.get(a.person, "")] += 1
+    sites = [{"key": key, "name": names.get(key, key), "people": people[key], "rooms": len(rooms[key]),
+              "by_batch": dict(by_batch[key])} for key in people]
+    sites.sort(key=lambda s: s["name"])
+    return {"sites": sites}
+
+
+def review_summary(run: PlanRun) -> dict:
+    return json.loads(run.review_json or '{"sites": []}')
