@@ -1,6 +1,7 @@
 """Labels of statuses, kinds and vocabulary rows in the user's language (pages, services, exports)."""
 from __future__ import annotations
 
+from flask import has_request_context
 from flask_babel import get_locale
 
 from quarantine.i18n import _l
@@ -45,12 +46,32 @@ KIND_LABELS = {
 }
 
 
+# Translations are fixed per language, so each label is looked up once per language and process:
+# a room grid of 2,000 rooms asks for the same few labels thousands of times.
+_translated: dict[tuple[str, int, str], str] = {}
+
+
+def _label(table: dict, code: str | None) -> str:
+    code = code or ""
+    if code not in table:
+        return code
+    key = (_language(), id(table), code)
+    text = _translated.get(key)
+    if text is None:
+        text = _translated[key] = str(table[code])
+    return text
+
+
+def _language() -> str:
+    return str(get_locale() or "zh") if has_request_context() else "en"
+
+
 def status_label(code: str | None) -> str:
-    return str(STATUS_LABELS.get(code or "", code or ""))
+    return _label(STATUS_LABELS, code)
 
 
 def kind_label(code: str | None) -> str:
-    return str(KIND_LABELS.get(code or "", code or ""))
+    return _label(KIND_LABELS, code)
 
 
 def vocab_label(item) -> str:

@@ -1,10 +1,11 @@
-"""The dashboard: every visible site's status and free capacity at a glance."""
-from flask import Blueprint, redirect, render_template, url_for
+"""The home page: figures over every visible site, and the sites a page at a time."""
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from quarantine.access import visible_sites_query
-from quarantine.extensions import db
-from quarantine.sites.services import capacities
+from quarantine.paging import page_arg
+from quarantine.sites.listing import site_page
+from quarantine.sites.services import capacities, totals
 
 bp = Blueprint("main", __name__)
 
@@ -14,12 +15,7 @@ bp = Blueprint("main", __name__)
 def index():
     if current_user.role == "catering":
         return redirect(url_for("meals.index"))
-    sites = db.session.scalars(visible_sites_query()).all()
-    caps = capacities([s.id for s in sites])
-    totals = {
-        "sites_ready": sum(1 for s in sites if s.receiving),
-        "free_beds": sum(caps[s.id].free_beds for s in sites if s.receiving),
-        "residents": sum(caps[s.id].residents for s in sites),
-        "backup_beds": sum(caps[s.id].free_beds for s in sites if s.kind == "backup" and not s.receiving),
-    }
-    return render_template("main/index.html", sites=sites, caps=caps, totals=totals)
+    q = request.args.get("q", "")
+    page = site_page(q, page_arg())
+    return render_template("main/index.html", page=page, sites=page.items, q=q,
+                           caps=capacities([s.id for s in page.items]), totals=totals(visible_sites_query()))

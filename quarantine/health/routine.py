@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from quarantine.errors import DomainError
 from quarantine.extensions import db
@@ -22,7 +22,9 @@ from quarantine.models import (
     Building,
     DisinfectionRound,
     HealthRound,
+    Room,
     Site,
+    Stay,
     TemperatureReading,
     User,
     Zone,
@@ -56,6 +58,38 @@ def is_fever(celsius: float) -> bool:
 class TemperatureEntry:
     person_id: int
     celsius: float
+
+
+@dataclass(frozen=True)
+class FloorTemperatures:
+    """One floor's temperature round on a day: residents, and readings taken and fevers per period."""
+    building: Building
+    floor: int
+    residents: int
+    taken: dict[str, int]
+    fevers: dict[str, int]
+
+
+def floor_temperatures(site: Site, day: date) -> list[FloorTemperatures]:
+    """Every floor with residents, counted in the database (a 2,000-room hotel is one page)."""
+    here = (Room.site_id == site.id) & Stay.check_out_at.is_(None)
+    people = db.session.execute(
+        select(Room.building_id, Room.floor, func.count(Stay.id)).join(Stay, Stay.room_id == Room.id).where(here)
+        .group_by(Room.building_id, Room.floor)).all()
+    readings = db.session.execute(
+        select(Room.building_id, Room.floor, TemperatureReading.period, func.count(TemperatureReading.id),
+               func.sum(case((TemperatureReading.celsius >= FEVER_CELSIUS, 1), else_=0)))
+        .join(Stay, Stay.room_id == Room.id)
+        .join(TemperatureReading, (TemperatureReading.person_id == Stay.person_id) & (TemperatureReading.day == day))
+        .where(here).group_by(Room.building_id, Room.floor, TemperatureReading.period)).all()
+    taken: dict[tuple[int, int], dict[str, int]] = {}
+    fevers: dict[tuple[int, int], dict[str, int]] = {}
+    for building_id, floor, period, n, hot in readings:
+        taken.setdefault((building_id, floor), {})[period] = n
+        fevers.setdefault((building_id, floor), {})[period] = int(hot or 0)
+    buildings = {b.id: b for b in site.buildings}
+    return [FloorTemperatures(buildings[b], f, n, taken.get((b, f), {}), fevers.get((b, f), {}))
+            for b, f, n in sorted(people, key=lambda row: (buildings[row[0]].code, row[1]))]
 
 
 def readings_on(person_ids: list[int], day: date, period: str) -> dict[int, TemperatureReading]:

@@ -28,18 +28,9 @@ def _default_period() -> str:
 def temperatures(site_id: int):
     site = site_or_404(site_id)
     day = day_arg()
-    floors = residents.by_floor(residents.residents(site))
-    readings = {period: routine.readings_on([r.person.id for f in floors for r in f.residents], day, period)
-                for period in READING_PERIODS}
-    # Per floor and period: (readings taken, fevers among them).
-    progress = [(f, {period: _floor_progress(f, readings[period]) for period in READING_PERIODS}) for f in floors]
-    return render_template("health/temperatures.html", site=site, day=day, progress=progress,
-                           periods=READING_PERIODS, fever=routine.FEVER_CELSIUS)
-
-
-def _floor_progress(floor: residents.Floor, readings: dict) -> tuple[int, int]:
-    taken = [readings[r.person.id] for r in floor.residents if r.person.id in readings]
-    return len(taken), sum(1 for reading in taken if routine.is_fever(reading.celsius))
+    return render_template("health/temperatures.html", site=site, day=day,
+                           floors=routine.floor_temperatures(site, day), periods=READING_PERIODS,
+                           fever=routine.FEVER_CELSIUS)
 
 
 @bp.route("/sites/<int:site_id>/floors/<int:building_id>/<int(signed=True):floor>/temperatures",

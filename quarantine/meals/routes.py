@@ -1,15 +1,18 @@
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
-from quarantine.access import READ_ROSTERS, roles_required, site_or_404, visible_sites_query
+from quarantine.access import READ_ROSTERS, roles_required, site_or_404
 from quarantine.extensions import db
 from quarantine.i18n import _
 from quarantine.localtime import local_today, local_zone
 from quarantine.meals import services
 from quarantine.meals.forms import MealTimesForm, RosterChoiceForm
-from quarantine.models import MEALS, Diet
+from quarantine.models import MEALS, Diet, Site
+from quarantine.paging import page_arg
+from quarantine.sites.listing import site_page
 
 bp = Blueprint("meals", __name__, url_prefix="/meals")
 
@@ -17,14 +20,18 @@ bp = Blueprint("meals", __name__, url_prefix="/meals")
 @bp.route("/")
 @roles_required(*READ_ROSTERS)
 def index():
-    sites = db.session.scalars(visible_sites_query()).all()
+    q = request.args.get("q", "")
+    page = site_page(q, page_arg())
     form = RosterChoiceForm(request.args)
-    form.site_id.choices = [(s.id, s.name) for s in sites]
-    if request.args:
+    # The sites of this page to choose from, and the one asked for if the user may see it.
+    chosen = request.args.get("site_id", type=int)
+    asked = [db.session.get(Site, chosen)] if chosen and current_user.can_see_site(chosen) else []
+    form.site_id.choices = [(s.id, s.name) for s in {s.id: s for s in [*page.items, *asked] if s}.values()]
+    if "site_id" in request.args or "meal" in request.args:
         if form.validate():
             return redirect(url_for("meals.roster", site_id=form.site_id.data, meal=form.meal.data))
-        return render_template("meals/index.html", sites=sites, form=form), 400
-    return render_template("meals/index.html", sites=sites, form=form)
+        return render_template("meals/index.html", page=page, sites=page.items, q=q, form=form), 400
+    return render_template("meals/index.html", page=page, sites=page.items, q=q, form=form)
 
 
 @bp.route("/sites/<int:site_id>/roster")

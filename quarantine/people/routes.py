@@ -20,6 +20,7 @@ from quarantine.models import (
     TransferBatch,
     user_sites,
 )
+from quarantine.paging import page_arg
 from quarantine.people import services
 from quarantine.people.forms import CheckInForm, CheckOutForm, MoveForm, PersonForm
 from quarantine.stays import lifecycle
@@ -29,6 +30,7 @@ from quarantine.stays.release import release
 bp = Blueprint("people", __name__, url_prefix="/people")
 
 PAGE_SIZE = 100
+SITE_CHOICES = 30
 
 
 def _person_or_404(person_id: int) -> Person:
@@ -91,15 +93,20 @@ def list_people():
     site_id = request.args.get("site", type=int)
     if site_id:
         query = query.where(Person.site_id == site_id)
+    site_name = request.args.get("site_name", "").strip()[:60]
+    if site_name:
+        query = query.where(Person.site_id.in_(select(Site.id).where(Site.name.contains(site_name, autoescape=True))))
     batch_id = request.args.get("batch", type=int)
     if batch_id:
         query = query.where(Person.batch_id == batch_id)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     people = db.session.scalars(query.order_by(Person.household, Person.name)
                                 .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
-    sites = db.session.scalars(visible_sites_query()).all()
+    # A short list of sites is a choice; a province's 1,500 are searched by name.
+    sites = db.session.scalars(visible_sites_query().limit(SITE_CHOICES + 1)).all()
     return render_template("people/list.html", people=people[:PAGE_SIZE], more=len(people) > PAGE_SIZE,
-                           page=page, q=q, status=status, site_id=site_id, sites=sites,
+                           page=page, q=q, status=status, site_id=site_id, site_name=site_name,
+                           sites=sites if len(sites) <= SITE_CHOICES else None,
                            statuses=[(s, status_label(s)) for s in PERSON_STATUSES])
 
 

@@ -18,10 +18,35 @@ from quarantine.stays.beds import mark_clean
 MAX_BULK_ROOMS = 5000
 
 
+@dataclass(frozen=True)
+class GridCell:
+    """One room in the site's grid: just what the grid shows, read as plain columns."""
+    id: int
+    number: str
+    beds: int
+    occupants: int
+    reserved: int
+    accessible: bool
+    status: str
+    status_reason: str
+
+    @property
+    def held(self) -> int:
+        return self.occupants + self.reserved
+
+    @property
+    def free_beds(self) -> int:
+        return self.beds if self.status == "available" else 0
+
+    @property
+    def grid_state(self) -> str:
+        return "reserved" if self.status == "occupied" and self.occupants == 0 else self.status
+
+
 @dataclass
 class GridRoom:
-    room: Room
-    occupants: list[Person] = field(default_factory=list)
+    room: GridCell
+    occupants: list[str] = field(default_factory=list)  # names of the people checked in
 
 
 @dataclass
@@ -198,18 +223,22 @@ def bulk_edit_rooms(rooms: list[Room], user: User, *, beds: int | None, accessib
 
 
 def floor_grid(site: Site) -> dict[Building, list[GridFloor]]:
-    """Rooms by building and floor with their current occupants, for the site page."""
-    rooms = db.session.scalars(select(Room).where(Room.site_id == site.id)
+    """Rooms by building and floor with the names of who is in them, for the site page (two queries,
+    plain columns: a hotel has thousands of rooms)."""
+    rooms = db.session.execute(select(Room.id, Room.building_id, Room.floor, Room.number, Room.beds, Room.occupants,
+                                      Room.reserved, Room.accessible, Room.status, Room.status_reason)
+                               .where(Room.site_id == site.id)
                                .order_by(Room.building_id, Room.floor, Room.number)).all()
-    stays = db.session.execute(select(Stay.room_id, Person).join(Person, Person.id == Stay.person_id)
+    stays = db.session.execute(select(Stay.room_id, Person.name).join(Person, Person.id == Stay.person_id)
                                .join(Room, Room.id == Stay.room_id)
                                .where(Room.site_id == site.id, Stay.check_out_at.is_(None))).all()
-    people_by_room: dict[int, list[Person]] = defaultdict(list)
-    for room_id, person in stays:
-        people_by_room[room_id].append(person)
+    names_by_room: dict[int, list[str]] = defaultdict(list)
+    for room_id, name in stays:
+        names_by_room[room_id].append(name)
     by_building: dict[int, dict[int, list[GridRoom]]] = defaultdict(lambda: defaultdict(list))
-    for room in rooms:
-        by_building[room.building_id][room.floor].append(GridRoom(room, people_by_room.get(room.id, [])))
+    for r in rooms:
+        cell = GridCell(r.id, r.number, r.beds, r.occupants, r.reserved, r.accessible, r.status, r.status_reason)
+        by_building[r.building_id][r.floor].append(GridRoom(cell, names_by_room.get(r.id, [])))
     grid: dict[Building, list[GridFloor]] = {}
     for building in site.buildings:
         floors = by_building.get(building.id, {})

@@ -1,8 +1,8 @@
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from quarantine.access import EDIT_SITES, MANAGE_SITE, READ_ROSTERS, roles_required, site_or_404, visible_sites_query
+from quarantine.access import EDIT_SITES, MANAGE_SITE, READ_ROSTERS, roles_required, site_or_404
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
@@ -10,6 +10,7 @@ from quarantine.labels import status_label, vocab_label
 from quarantine.localtime import local_today
 from quarantine.models import AreaType, FunctionalArea, Site, Zone, ZoneType
 from quarantine.occupancy import expected_arrival_count
+from quarantine.paging import page_arg
 from quarantine.rooms.services import floor_grid
 from quarantine.sites import services
 from quarantine.sites.forms import (
@@ -21,6 +22,7 @@ from quarantine.sites.forms import (
     ZoneBuildingsForm,
     ZoneForm,
 )
+from quarantine.sites.listing import site_page
 from quarantine.staff.services import effective_capacity_limit, staffing_check
 
 bp = Blueprint("sites", __name__, url_prefix="/sites")
@@ -35,9 +37,10 @@ def _status_form(site: Site) -> StatusForm:
 @bp.route("/")
 @roles_required(*READ_ROSTERS)
 def list_sites():
-    sites = db.session.scalars(visible_sites_query()).all()
-    caps = services.capacities([s.id for s in sites])
-    return render_template("sites/list.html", sites=sites, caps=caps)
+    q = request.args.get("q", "")
+    page = site_page(q, page_arg())
+    return render_template("sites/list.html", page=page, sites=page.items, q=q,
+                           caps=services.capacities([s.id for s in page.items]))
 
 
 @bp.route("/new", methods=["GET", "POST"])

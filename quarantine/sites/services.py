@@ -12,6 +12,7 @@ from quarantine.i18n import _
 from quarantine.labels import status_label, vocab_label
 from quarantine.models import (
     CURRENT_STATUSES,
+    RECEIVING_STATUSES,
     AreaType,
     Building,
     FunctionalArea,
@@ -173,6 +174,23 @@ def capacities(site_ids: list[int]) -> dict[int, SiteCapacity]:
                                    int(cleaning or 0), residents.get(sid, 0), int(reserved), int(spare),
                                    int(unusable))
     return result
+
+
+def totals(sites_query) -> dict[str, int]:
+    """Figures over all the sites `sites_query` selects, summed in the database (a province has 170,000 rooms)."""
+    visible = sites_query.with_only_columns(Site.id).order_by(None).scalar_subquery()
+    receiving = Site.status.in_(RECEIVING_STATUSES)
+    free = case((Room.status == "available", Room.beds), else_=0)
+    row = db.session.execute(
+        select(func.count(func.distinct(case((receiving, Site.id)))),
+               func.coalesce(func.sum(case((receiving, free), else_=0)), 0),
+               func.coalesce(func.sum(case((receiving, Room.reserved), else_=0)), 0),
+               func.coalesce(func.sum(case(((Site.kind == "backup") & ~receiving, free), else_=0)), 0))
+        .select_from(Site).outerjoin(Room, Room.site_id == Site.id).where(Site.id.in_(visible))).one()
+    residents = db.session.scalar(select(func.count(Person.id)).where(
+        Person.site_id.in_(visible), Person.status.in_(CURRENT_STATUSES))) or 0
+    return {"sites_ready": row[0], "free_beds": int(row[1]), "reserved_beds": int(row[2]),
+            "backup_beds": int(row[3]), "residents": residents}
 
 
 def add_zone(site: Site, type_code: str, name: str, description: str, building_ids: list[int]) -> Zone:
