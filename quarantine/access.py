@@ -59,3 +59,7 @@ def building_or_404(site: Site, building_id: int) -> Building:
 EDIT_SITES = ("admin", "hq")          # create sites, change status, kind, capacity
 MANAGE_SITE = ("admin", "hq", "site_manager")  # layout, rooms, people at their sites
 READ_ROSTERS = ("admin", "hq", "site_manager", "catering")
+# Supplies and medical waste: site managers record their own site's stock use and waste;
+# headquarters moves the county's stock and sees every site; catering sees none of it.
+SITE_SUPPLIES = MANAGE_SITE           # receipts, use and counts in a site's store; the site's waste
+COUNTY_SUPPLIES = EDIT_SITES          # county reserves, sending stock between stores, items, daily use

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from quarantine.access import visible_sites_query
 from quarantine.extensions import db
 from quarantine.sites.services import capacities
+from quarantine.supplies.flags import supplies_and_waste_flags
 
 bp = Blueprint("main", __name__)
 
@@ -22,4 +23,5 @@ def index():
         "residents": sum(caps[s.id].residents for s in sites),
         "backup_beds": sum(caps[s.id].free_beds for s in sites if s.kind == "backup" and not s.receiving),
     }
-    return render_template("main/index.html", sites=sites, caps=caps, totals=totals)
+    return render_template("main/index.html", sites=sites, caps=caps, totals=totals,
+                           supply_flags=supplies_and_waste_flags(sites, include_county=current_user.sees_all_sites))

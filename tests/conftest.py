@@ -146,6 +146,18 @@ def make_site(db):
     return factory
 
 
+def staff_for_beds(db, site, beds: int) -> None:
+    """Doctors and nurses on duty since a month ago, enough for `beds` residents at the default 1:50."""
+    from datetime import date, timedelta
+
+    from quarantine.models import StaffMember
+    since = date.today() - timedelta(days=30)
+    for i in range(max(1, -(-beds // 50))):
+        for role in ("doctor", "nurse"):
+            db.session.add(StaffMember(site=site, name=f"{role} {i + 1}", work_group="health_observation",
+                                       medical_role=role, on_duty_from=since))
+
+
 @pytest.fixture
 def make_person(db):
     from quarantine.idnumbers import check_digit

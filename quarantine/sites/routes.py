@@ -22,6 +22,7 @@ from quarantine.sites.forms import (
     ZoneForm,
 )
 from quarantine.staff.services import effective_capacity_limit, staffing_check
+from quarantine.supplies.flags import site_flags
 
 bp = Blueprint("sites", __name__, url_prefix="/sites")
 
@@ -65,7 +66,8 @@ def show_site(site_id: int):
                            cap=services.capacities([site.id])[site.id], grid=floor_grid(site),
                            status_form=_status_form(site), expected_count=expected_arrival_count(site),
                            staffing=staffing_check(site, today),
-                           effective_limit=effective_capacity_limit(site, today))
+                           effective_limit=effective_capacity_limit(site, today),
+                           supply_flags=site_flags(site, today))
 
 
 @bp.route("/<int:site_id>/edit", methods=["GET", "POST"])
