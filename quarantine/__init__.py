@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     from quarantine.people.routes import bp as people
     from quarantine.policies.routes import bp as policies
     from quarantine.rooms.routes import bp as rooms
+    from quarantine.sites import prepare_views  # noqa: F401  (pages on sites.bp)
     from quarantine.sites.routes import bp as sites
     from quarantine.staff.routes import bp as staff
     from quarantine.supplies.routes import bp as supplies

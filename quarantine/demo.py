@@ -116,6 +116,14 @@ def _staff_fixed_site(rng: random.Random, site: Site) -> None:
                                               "care"), since=date.today() - timedelta(days=6))
 
 
+def _staff_backup_site(rng: random.Random, site: Site) -> None:
+    """A ready backup site's team, on duty since yesterday: 2 doctors and 2 nurses (100 residents)
+    and the other staff the policy asks for; without them the site could take nobody."""
+    _staff_site(rng, site, medical=2, others=("disinfection", "disinfection", "liaison", "security", "security",
+                                              "logistics", "logistics", "logistics", "transfer", "care", "care",
+                                              "care"), since=date.today() - timedelta(days=1))
+
+
 def _staff_site(rng: random.Random, site: Site, *, medical: int, others: tuple[str, ...], since: date) -> None:
     team = [("health_observation", "doctor")] * medical + [("health_observation", "nurse")] * medical + [
         (group, "none") for group in others]
@@ -240,6 +248,9 @@ def load_demo(seed: int = 7) -> str:
             check_in(person, room.id, admin, when=arrival)
             placed += 1
     _staff_fixed_site(rng, sites[0])
+    for site in sites[1:]:
+        if site.receiving:
+            _staff_backup_site(rng, site)
     db.session.commit()
     _stock_county(sites[0], admin)
     for site in sites[1:]:

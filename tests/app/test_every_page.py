@@ -72,10 +72,10 @@ def test_every_linked_page_renders(demo_county, signed_in, db, language, role):
     refused = {url: status for url, status in seen.items() if status in (403, 404)}
     assert not refused, refused
     assert len(seen) > (5 if role == "catering" else 30)
-    # Supplies and medical waste are linked for every role but catering.
-    areas = {"/supplies/", "/waste/", "/supplies/sites/1", "/waste/sites/1"}
+    # Supplies, medical waste and the prepare page are linked for every role but catering.
+    areas = {"/supplies/", "/waste/", "/supplies/sites/1", "/waste/sites/1", "/sites/1/prepare"}
     if role == "catering":
-        assert not any(url.startswith(("/supplies", "/waste")) for url in seen)
+        assert not any(url.startswith(("/supplies", "/waste")) or url.endswith("/prepare") for url in seen)
     else:
         assert areas <= set(seen), areas - set(seen)
         # The whole county fills the crawl before the handover sheets; start a short one at site 1's waste.

@@ -21,7 +21,7 @@ def text(response) -> str:
 @pytest.fixture
 def site(make_site):
     """Building A, floors 1-2, rooms x01-x04 with three beds."""
-    return make_site("Yinghe Hotel", floors=(1, 2), rooms_per_floor=4, beds=3, ready=True)
+    return make_site("Yinghe Hotel", floors=(1, 2), rooms_per_floor=4, beds=3, ready=True, staffed=False)  # staff counted here
 
 
 @pytest.fixture

@@ -54,6 +54,8 @@ PAGES = [
     ("/meals/", (OK, OK, OK, OK)),
     ("/meals/sites/{a}/roster", (OK, OK, OK, OK)),
     ("/meals/sites/{b}/roster", (OK, OK, MISSING, MISSING)),
+    ("/sites/{a}/prepare", (OK, OK, OK, FORBIDDEN)),
+    ("/sites/{b}/prepare", (OK, OK, MISSING, FORBIDDEN)),
     ("/supplies/", (OK, OK, OK, FORBIDDEN)),
     ("/supplies/sites/{a}", (OK, OK, OK, FORBIDDEN)),
     ("/supplies/sites/{b}", (OK, OK, MISSING, FORBIDDEN)),
@@ -145,6 +147,9 @@ POSTS = [
     ("hq", "/users/new", {"username": "newbie", "role": "admin"}, FORBIDDEN),
     ("site_manager", "/policy/new", {"name": "x"}, FORBIDDEN),
     ("hq", "/policy/lists/categories/new", {"code": "x", "label_zh": "x", "label_en": "x"}, FORBIDDEN),
+    # A site manager may not take their receiving site out of receiving (refused with a message).
+    ("site_manager", "/sites/{a}/status", {"status": "preparing"}, 302),
+    ("site_manager", "/sites/{b}/prepare/beds", {"beds-source_id": "{reserve}"}, FORBIDDEN),
     ("catering", "/supplies/sites/{a}/movements", {"move-kind": "received", "move-quantity": "5"}, FORBIDDEN),
     ("site_manager", "/supplies/sites/{b}/movements", {"move-kind": "received", "move-quantity": "5"}, MISSING),
     ("site_manager", "/supplies/stores/{reserve}/movements", {"move-kind": "received", "move-quantity": "5"},

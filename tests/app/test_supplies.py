@@ -135,7 +135,7 @@ def test_movements_are_never_overwritten(db, reserve, admin):
 @pytest.fixture
 def occupied_site(db, make_site, make_person, admin, policy14):
     """12 one-bed rooms: 6 residents checked in, 3 people expected with reserved beds, 4 staff on duty."""
-    site = make_site("Generated hotel", floors=(1, 3), rooms_per_floor=4, ready=True)
+    site = make_site("Generated hotel", floors=(1, 3), rooms_per_floor=4, ready=True, staffed=False)
     staff_for_beds(db, site, 50)  # 1 doctor + 1 nurse
     staff_for_beds(db, site, 50)
     db.session.commit()

@@ -209,6 +209,14 @@ def test_unplaced_people_get_reasons_and_a_backup_site_to_activate(db, county, m
     assert run.placed == 8
     page = text(client.get(f"/transfers/plans/{run.id}"))
     assert "Not placed (4)" in page and "Backup hotel" in page
+    # Laid out but nobody on duty there: activating it is refused, saying what is missing.
+    refused = client.post(f"/transfers/plans/{run.id}/activate/{backup.id}", follow_redirects=True)
+    assert "Staff on duty who support at least one resident" in text(refused)
+    db.session.refresh(backup)
+    assert backup.status == "standby"
+    from tests.conftest import staff_for_beds
+    staff_for_beds(db, backup, 8)
+    db.session.commit()
     response = client.post(f"/transfers/plans/{run.id}/activate/{backup.id}")
     assert response.status_code == 302
     db.session.refresh(backup)

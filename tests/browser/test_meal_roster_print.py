@@ -23,7 +23,8 @@ def pdf_page_count(pdf: bytes) -> int:
 
 @pytest.fixture
 def full_site(db, make_site, make_person, make_user):
-    site = make_site("Welfare centre", floors=FLOORS, rooms_per_floor=ROOMS_PER_FLOOR, beds=2, ready=True)
+    site = make_site("Welfare centre", floors=FLOORS, rooms_per_floor=ROOMS_PER_FLOOR, beds=2, ready=True,
+                     staffed=False)  # its staff are counted below
     manager = make_user("site_manager", sites=[site])
     expected: dict[str, int] = {}
     n = 0
