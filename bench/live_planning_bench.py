@@ -14,7 +14,7 @@ import argparse
 import json
 import os
 import time
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import planner
 from sqlalchemy import insert, select, text
@@ -25,7 +25,18 @@ from quarantine import create_app
 from quarantine.extensions import db
 from quarantine.transfers import plan_store
 from quarantine.idnumbers import check_digit
-from quarantine.models import Building, Person, PlanRun, Room, Site, Stay, TransferBatch, User, person_needs
+from quarantine.models import (
+    Building,
+    Person,
+    PlanRun,
+    Room,
+    Site,
+    StaffMember,
+    Stay,
+    TransferBatch,
+    User,
+    person_needs,
+)
 
 PG_BENCH_DB = "bench_live_planning"
 
@@ -35,6 +46,21 @@ def _resident_id(n: int) -> str:
     month = 1 + (n // 28000) % 12
     first17 = f"4116231980{month:02d}{day:02d}{n % 1000:03d}"
     return first17 + check_digit(first17)
+
+
+def _staff_for_ready_sites(sites: list[dict], now: datetime) -> list[dict]:
+    """Doctors and nurses on duty at every ready site, enough for its beds at 1:50 (a ready site
+    without staff on duty takes nobody, so the generated capacity limits stay what they were)."""
+    rows = []
+    for s_index, s in enumerate(sites, start=1):
+        if not s["ready"]:
+            continue
+        beds = sum(r["beds"] for r in s["rooms"])
+        for i in range(max(1, -(-beds // 50))):
+            rows.extend(dict(site_id=s_index, name=f"{role} {i + 1}", phone="", work_group="health_observation",
+                             medical_role=role, shift="day", on_duty_from=date(2020, 1, 1), created_at=now,
+                             updated_at=now) for role in ("doctor", "nurse"))
+    return rows
 
 
 def load_scenario_into_db(data: dict) -> dict[str, int]:
@@ -67,6 +93,7 @@ def load_scenario_into_db(data: dict) -> dict[str, int]:
     db.session.execute(insert(Site), site_rows)
     db.session.execute(insert(Building), building_rows)
     db.session.execute(insert(Room), room_rows)
+    db.session.execute(insert(StaffMember), _staff_for_ready_sites(data["sites"], now))
 
     batch_codes = sorted({p["batch_code"] for p, _ in residents} | {b["id"] for b in data["batches"]})
     batch_rows = [dict(id=i, code=code, origin=code, status="arrived" if code.startswith("EARLIER") else "announced",

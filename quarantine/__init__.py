@@ -63,13 +63,17 @@ def register_blueprints(app: Flask) -> None:
     from quarantine.people.routes import bp as people
     from quarantine.policies.routes import bp as policies
     from quarantine.rooms.routes import bp as rooms
+    from quarantine.sites import prepare_views  # noqa: F401  (pages on sites.bp)
     from quarantine.sites.routes import bp as sites
     from quarantine.staff.routes import bp as staff
+    from quarantine.supplies.routes import bp as supplies
     from quarantine.transfers import arrival_views, plan_views, print_views, roster_views  # noqa: F401
     from quarantine.transfers.routes import bp as transfers
     from quarantine.users.routes import bp as users
+    from quarantine.waste.routes import bp as waste
 
-    for blueprint in (auth, main, sites, rooms, people, policies, transfers, users, meals, health, staff):
+    for blueprint in (auth, main, sites, rooms, people, policies, transfers, users, meals, health, staff, supplies,
+                      waste):
         app.register_blueprint(blueprint)
 
 

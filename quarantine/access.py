@@ -59,3 +59,36 @@ def building_or_404(site: Site, building_id: int) -> Building:
 EDIT_SITES = ("admin", "hq")          # create sites, change status, kind, capacity
 MANAGE_SITE = ("admin", "hq", "site_manager")  # layout, rooms, people at their sites
 READ_ROSTERS = ("admin", "hq", "site_manager", "catering")
+# Supplies and medical waste: site managers record their own site's stock use and waste;
+# headquarters moves the county's stock and sees every site; catering sees none of it.
+SITE_SUPPLIES = MANAGE_SITE           # receipts, use and counts in a site's store; the site's waste
+COUNTY_SUPPLIES = EDIT_SITES          # county reserves, sending stock between stores, items, daily use
+
+# Who may change a site's status, and to what: (from, to) -> roles. Nothing else is a status
+# change; the readiness checklist (to ready) and an empty site (to closed) are checked on top.
+# Headquarters decides which sites receive people, because its plans send people there: only
+# headquarters sets a site ready, takes it out of receiving or closes it. A site manager starts
+# preparing (and may go back to standby) and switches a receiving site between ready and in use,
+# so every change a site manager may make, the site manager may also undo.
+SITE_STATUS_CHANGES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("standby", "preparing"): MANAGE_SITE,
+    ("preparing", "standby"): MANAGE_SITE,
+    ("preparing", "ready"): EDIT_SITES,
+    ("ready", "preparing"): EDIT_SITES,
+    ("ready", "in_use"): MANAGE_SITE,
+    ("ready", "closed"): EDIT_SITES,
+    ("in_use", "ready"): MANAGE_SITE,
+    ("in_use", "closed"): EDIT_SITES,
+    ("closed", "standby"): EDIT_SITES,
+    ("closed", "preparing"): EDIT_SITES,
+}
+
+
+def status_changes_from(status: str, role: str | None = None) -> list[str]:
+    """The statuses that may follow `status` (for `role`, when given), in the table's order."""
+    return [new for (old, new), roles in SITE_STATUS_CHANGES.items()
+            if old == status and (role is None or role in roles)]
+
+
+def may_change_status(role: str, old: str, new: str) -> bool:
+    return role in SITE_STATUS_CHANGES.get((old, new), ())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 from flask import current_app
@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from quarantine.extensions import db
 from quarantine.idnumbers import check_digit
+from quarantine.localtime import local_to_utc, local_today
 from quarantine.models import (
     AreaType,
     Building,
@@ -28,7 +29,9 @@ from quarantine.models import (
 )
 from quarantine.people.services import apply_release_date
 from quarantine.stays.lifecycle import check_in
+from quarantine.supplies import services as stock
 from quarantine.users.services import create_user
+from quarantine.waste import services as waste
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国文辉鹏飞宇浩然欣怡子轩梓涵思雨"
@@ -109,14 +112,79 @@ def demo_roster_xlsx(rng: random.Random, count: int) -> bytes:
 
 def _staff_fixed_site(rng: random.Random, site: Site) -> None:
     """The fixed site's team: 2 doctors, 2 nurses and 12 others, on duty since the earlier batch came."""
-    since = date.today() - timedelta(days=6)
-    team = [("health_observation", "doctor")] * 2 + [("health_observation", "nurse")] * 2 + [
-        (group, "none") for group in ("disinfection", "disinfection", "disinfection", "liaison", "security",
-                                      "security", "logistics", "logistics", "logistics", "transfer", "care", "care")]
+    _staff_site(rng, site, medical=2, others=("disinfection", "disinfection", "disinfection", "liaison", "security",
+                                              "security", "logistics", "logistics", "logistics", "transfer", "care",
+                                              "care"), since=date.today() - timedelta(days=6))
+
+
+def _staff_backup_site(rng: random.Random, site: Site) -> None:
+    """A ready backup site's team, on duty since yesterday: 2 doctors and 2 nurses (100 residents)
+    and the other staff the policy asks for; without them the site could take nobody."""
+    _staff_site(rng, site, medical=2, others=("disinfection", "disinfection", "liaison", "security", "security",
+                                              "logistics", "logistics", "logistics", "transfer", "care", "care",
+                                              "care"), since=date.today() - timedelta(days=1))
+
+
+def _staff_site(rng: random.Random, site: Site, *, medical: int, others: tuple[str, ...], since: date) -> None:
+    team = [("health_observation", "doctor")] * medical + [("health_observation", "nurse")] * medical + [
+        (group, "none") for group in others]
     for group, medical in team:
         db.session.add(StaffMember(site=site, name=_name(rng), phone=f"135{rng.randint(10000000, 99999999)}",
                                    work_group=group, medical_role=medical, shift=rng.choice(["day", "night"]),
                                    on_duty_from=since))
+
+
+# The county reserve's stock (the seeds' stockpile of beds and bedding, and protective equipment).
+RESERVE = {"bed": 300, "bedding_set": 300, "n95_mask": 2000, "medical_mask": 5000, "protective_suit": 1000,
+           "gloves": 3000, "face_shield": 500, "disinfectant": 400, "thermometer": 200, "antigen_test": 1500,
+           "waste_bag": 2000}
+# Sent to the fixed site when it opened, and used since; protective suits and antigen tests run low.
+FIXED_SITE_SENT = {"n95_mask": 260, "medical_mask": 500, "protective_suit": 80, "gloves": 800, "face_shield": 80,
+                   "disinfectant": 60, "thermometer": 40, "antigen_test": 300, "waste_bag": 200}
+FIXED_SITE_USED = {"n95_mask": 60, "medical_mask": 180, "protective_suit": 50, "gloves": 300, "disinfectant": 25,
+                   "thermometer": 26, "antigen_test": 230, "waste_bag": 90}
+
+
+def _stock_county(site: Site, user: User) -> None:
+    """The county reserve stocked; the fixed site furnished from it (a bed and bedding set per bed) and
+    supplied, with what it has used since."""
+    reserve = stock.county_stores()[0]
+    by_code = {item.code: item for item in stock.items()}
+    for code, quantity in RESERVE.items():
+        stock.receive(reserve, by_code[code], quantity, user, "县应急物资储备 county emergency stockpile")
+    beds = sum(room.beds for building in site.buildings for room in building.rooms)
+    store = stock.site_store(site, create=True)
+    stock.send(reserve, store, [(by_code["bed"], beds), (by_code["bedding_set"], beds)]
+               + [(by_code[code], n) for code, n in FIXED_SITE_SENT.items()], user, "开设隔离点 opening the site")
+    for code, quantity in FIXED_SITE_USED.items():
+        stock.issue(store, by_code[code], quantity, user, "日常使用 daily use")
+
+
+# Sent to each ready backup site: a week's protective equipment for its staff.
+BACKUP_SITE_SENT = {"n95_mask": 300, "medical_mask": 300, "protective_suit": 150, "gloves": 500, "face_shield": 100,
+                    "disinfectant": 30, "antigen_test": 150, "waste_bag": 100}
+
+
+def _supply_backup_site(site: Site, user: User) -> None:
+    by_code = {item.code: item for item in stock.items()}
+    stock.send(stock.county_stores()[0], stock.site_store(site, create=True),
+               [(by_code[code], n) for code, n in BACKUP_SITE_SENT.items()], user, "备用隔离点启用 site made ready")
+
+
+def _waste_log(site: Site, user: User) -> None:
+    """Six days of medical waste at the fixed site, collected three days ago; the last three days wait."""
+    today = local_today()
+    buildings = [b.id for b in site.buildings]
+    for days_ago in range(5, -1, -1):
+        rows = [waste.WasteRow(bid, 4 + i, 12.0 + 2.5 * i) for i, bid in enumerate(buildings)]
+        waste.record_day(site, today - timedelta(days=days_ago), rows + [waste.WasteRow(None, 1, 2.0)], user)
+        if days_ago == 3:
+            waste.record_collection(
+                site, collected_at=local_to_utc(datetime.combine(today - timedelta(days=3), time(20, 0))),
+                collector="周口市医疗废物集中处置中心 Zhoukou medical-waste centre", collector_person="刘师傅",
+                vehicle="豫P·A1234", bags=30, weight_kg=86.0, seal_numbers="ZK-F0231 – ZK-F0263",
+                handed_over_by=site.manager_name, handed_over_by_2="后勤组 王强", notes="", user=user)
+    waste.set_capacity(site, 150.0, user)
 
 
 def load_demo(seed: int = 7) -> str:
@@ -158,6 +226,9 @@ def load_demo(seed: int = 7) -> str:
     db.session.add_all([earlier, tonight])
     db.session.commit()
 
+    # Staff first: check-in keeps the residents the staff on duty support.
+    _staff_fixed_site(rng, sites[0])
+    db.session.flush()
     arrival = datetime.now(timezone.utc) - timedelta(days=5)
     placed = 0
     rooms = [r for r in sites[0].buildings[0].rooms if r.floor in (2, 3) and r.status == "available"]
@@ -180,8 +251,15 @@ def load_demo(seed: int = 7) -> str:
             sites[0].status = "in_use"
             check_in(person, room.id, admin, when=arrival)
             placed += 1
-    _staff_fixed_site(rng, sites[0])
+    for site in sites[1:]:
+        if site.receiving:
+            _staff_backup_site(rng, site)
     db.session.commit()
+    _stock_county(sites[0], admin)
+    for site in sites[1:]:
+        if site.receiving:
+            _supply_backup_site(site, admin)
+    _waste_log(sites[0], admin)
     demo_accounts = []
     for username, role, site_list in (("hq", "hq", []), ("manager", "site_manager", [sites[0].id]),
                                       ("kitchen", "catering", [sites[0].id])):

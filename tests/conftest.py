@@ -125,12 +125,14 @@ def login(client):
 
 @pytest.fixture
 def make_site(db):
-    """A site with one building and a block of rooms; `ready=True` fills its layout too."""
+    """A site with one building and a block of rooms; `ready=True` fills its layout too and puts
+    doctors and nurses on duty who support all its beds (a ready site without staff takes nobody),
+    unless `staffed=False` (for tests that count staff themselves)."""
     from quarantine.demo import _lay_out
     from quarantine.models import Building, Room, Site
 
     def factory(name: str = "Test site", *, kind: str = "fixed", floors=(1, 2), rooms_per_floor: int = 4,
-                beds: int = 1, ready: bool = False, **fields):
+                beds: int = 1, ready: bool = False, staffed: bool | None = None, **fields):
         values = dict(lat=33.5, lon=114.6, responsible_unit="财政局", manager_name="张三", manager_phone="13800000000")
         site = Site(name=name, kind=kind, status="standby", **{**values, **fields})
         db.session.add(site)
@@ -143,9 +145,23 @@ def make_site(db):
         if ready:
             _lay_out(site)
             site.status = "ready"
+        if ready if staffed is None else staffed:
+            staff_for_beds(db, site, sum(r.beds for r in building.rooms))
         db.session.commit()
         return site
     return factory
+
+
+def staff_for_beds(db, site, beds: int) -> None:
+    """Doctors and nurses on duty since a month ago, enough for `beds` residents at the default 1:50."""
+    from datetime import date, timedelta
+
+    from quarantine.models import StaffMember
+    since = date.today() - timedelta(days=30)
+    for i in range(max(1, -(-beds // 50))):
+        for role in ("doctor", "nurse"):
+            db.session.add(StaffMember(site=site, name=f"{role} {i + 1}", work_group="health_observation",
+                                       medical_role=role, on_duty_from=since))
 
 
 @pytest.fixture

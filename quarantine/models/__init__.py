@@ -25,7 +25,9 @@ from quarantine.models.sites import (
     zone_buildings,
 )
 from quarantine.models.staff import *  # noqa: E402,F401,F403  (names in staff.__all__)
+from quarantine.models.supplies import *  # noqa: E402,F401,F403  (names in supplies.__all__)
 from quarantine.models.transfers import BATCH_STATUSES, TransferBatch
+from quarantine.models.waste import *  # noqa: E402,F401,F403  (names in waste.__all__)
 
 __all__ = [
     "ALL_SITE_ROLES", "AreaType", "BATCH_STATUSES", "Building", "CURRENT_STATUSES", "Category", "Diet",
@@ -36,6 +38,8 @@ __all__ = [
     "zone_buildings",
 ]
 from quarantine.models import health as _health  # noqa: E402
-from quarantine.models import staff as _staff
+from quarantine.models import staff as _staff  # noqa: E402
+from quarantine.models import supplies as _supplies  # noqa: E402
+from quarantine.models import waste as _waste  # noqa: E402
 
-__all__ += _staff.__all__ + _health.__all__
+__all__ += _staff.__all__ + _health.__all__ + _supplies.__all__ + _waste.__all__

@@ -20,6 +20,9 @@ class Policy(db.Model):
         CheckConstraint("other_staff_min >= 0 AND other_staff_max >= other_staff_min", name="other_staff_range"),
         CheckConstraint("bus_seats >= 1", name="bus_seats_positive"),
         CheckConstraint("bus_load_factor > 0 AND bus_load_factor <= 1", name="bus_load_range"),
+        # Supplies and medical waste
+        CheckConstraint("waste_collection_days BETWEEN 1 AND 30", name="waste_collection_days_range"),
+        CheckConstraint("supply_warning_days BETWEEN 0 AND 60", name="supply_warning_days_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,6 +38,12 @@ class Policy(db.Model):
     other_staff_max: Mapped[float] = mapped_column(Float, default=4.0)
     bus_seats: Mapped[int] = mapped_column(Integer, default=45)
     bus_load_factor: Mapped[float] = mapped_column(Float, default=0.5)
+    # --- Supplies and medical waste (daily use per item: PolicySupplyRate) ---
+    # The medical-waste store is collected at least every this many days.
+    waste_collection_days: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    # Items that last fewer days than this at a site or in the county are flagged.
+    supply_warning_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    # --- end of supplies and medical waste ---
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

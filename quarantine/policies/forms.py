@@ -29,6 +29,12 @@ class PolicyForm(FlaskForm):
     bus_seats = IntegerField(_l("Seats per bus"), default=45, validators=[InputRequired(), NumberRange(1, 100)])
     bus_load_factor = FloatField(_l("Bus load factor"), default=0.5, validators=[InputRequired(), NumberRange(0.05, 1)],
                                  description=_l("Share of seats that may be used, e.g. 0.5"))
+    # --- Supplies and medical waste (daily use per item: on the policy's "Daily use of supplies" page) ---
+    waste_collection_days = IntegerField(_l("Collect the medical-waste store at least every (days)"), default=2,
+                                         validators=[InputRequired(), NumberRange(1, 30)])
+    supply_warning_days = IntegerField(_l("Warn when an item lasts fewer days than"), default=3,
+                                       validators=[InputRequired(), NumberRange(0, 60)])
+    # --- end of supplies and medical waste ---
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Save"))
 

@@ -24,14 +24,20 @@ from quarantine.sites.forms import (
 )
 from quarantine.sites.listing import site_page
 from quarantine.staff.services import effective_capacity_limit, staffing_check
+from quarantine.supplies.flags import site_flags
 
 bp = Blueprint("sites", __name__, url_prefix="/sites")
 
 
-def _status_form(site: Site) -> StatusForm:
+def _status_form(site: Site, statuses: list[str] | tuple[str, ...]) -> StatusForm:
     form = StatusForm()
-    form.status.choices = [(s, status_label(s)) for s in services.TRANSITIONS.get(site.status, ())]
+    form.status.choices = [(s, status_label(s)) for s in statuses]
     return form
+
+
+def _offered_status_form(site: Site) -> StatusForm:
+    """The status form as shown: only the changes the user's role may make."""
+    return _status_form(site, services.status_choices(site, current_user.role))
 
 
 @bp.route("/")
@@ -62,13 +68,14 @@ def new_site():
 @roles_required(*MANAGE_SITE)
 def show_site(site_id: int):
     site = site_or_404(site_id)
-    checklist = services.readiness_checklist(site)
     today = local_today()
+    checklist = services.readiness_checklist(site, today)
     return render_template("sites/show.html", site=site, checklist=checklist,
                            cap=services.capacities([site.id])[site.id], grid=floor_grid(site),
-                           status_form=_status_form(site), expected_count=expected_arrival_count(site),
+                           status_form=_offered_status_form(site), expected_count=expected_arrival_count(site),
                            staffing=staffing_check(site, today),
-                           effective_limit=effective_capacity_limit(site, today))
+                           effective_limit=effective_capacity_limit(site, today),
+                           supply_flags=site_flags(site, today))
 
 
 @bp.route("/<int:site_id>/edit", methods=["GET", "POST"])
@@ -89,17 +96,21 @@ def edit_site(site_id: int):
 @roles_required(*MANAGE_SITE)
 def change_status(site_id: int):
     site = site_or_404(site_id)
-    form = _status_form(site)
+    # Every structurally possible change is accepted by the form, so that the service can say
+    # why the user's role may not make it.
+    form = _status_form(site, services.TRANSITIONS.get(site.status, ()))
     if form.validate_on_submit():
         try:
-            services.change_status(site, form.status.data)
+            services.change_status(site, form.status.data, current_user.role)
             flash(_("Status is now %(status)s.", status=status_label(site.status)), "success")
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc), "error")
     else:
         flash(_("Choose one of the statuses offered."), "error")
-    return redirect(url_for("sites.show_site", site_id=site.id))
+    # The prepare page's last step posts here too and wants to come back to the steps.
+    back_to = "sites.prepare" if request.form.get("back_to") == "prepare" else "sites.show_site"
+    return redirect(url_for(back_to, site_id=site.id))
 
 
 def _layout_forms(site: Site):
@@ -126,7 +137,8 @@ def _render_layout(site: Site, zone_form, area_form, passage_form, confirm_form)
         building_forms[zone.id] = f
     return render_template("sites/layout.html", site=site, zone_form=zone_form, area_form=area_form,
                            passage_form=passage_form, confirm_form=confirm_form, building_forms=building_forms,
-                           checklist=services.readiness_checklist(site))
+                           checklist=[item for item in services.readiness_checklist(site)
+                                      if item.step in ("details", "layout", "rooms")])
 
 
 @bp.route("/<int:site_id>/layout")

@@ -1,7 +1,8 @@
 """Site staff in closed loop: duty, post-duty quarantine and the staffing the policy asks for.
 
 The resident limit that on-duty staff support becomes part of the site's capacity limit
-for the planner (`effective_capacity_limit`).
+for the planner (`effective_capacity_limit`); a site without doctors and nurses on duty
+supports nobody, so it can neither be set ready nor take people.
 """
 from __future__ import annotations
 
@@ -190,19 +191,18 @@ def _sites_with_staff(site_ids: list[int]) -> set[int]:
     return set(db.session.scalars(select(StaffMember.site_id).where(StaffMember.site_id.in_(site_ids)).distinct()))
 
 
-def staffing_limits(site_ids: list[int], day: date) -> dict[int, int | None]:
-    """staffing_limit for many sites in three queries (for the planner's scenario)."""
+def staffing_limits(site_ids: list[int], day: date) -> dict[int, int]:
+    """staffing_limit for many sites in two queries (for the planner's scenario)."""
     if not site_ids:
         return {}
     ratios = StaffingRatios.of(policy_in_force(day))
-    with_staff = _sites_with_staff(site_ids)
     on_duty = _on_duty_by_site(site_ids, day)
-    return {sid: (residents_supported(on_duty.get(sid, StaffCount()), ratios) if sid in with_staff else None)
-            for sid in site_ids}
+    return {sid: residents_supported(on_duty.get(sid, StaffCount()), ratios) for sid in site_ids}
 
 
-def staffing_limit(site: Site, day: date) -> int | None:
-    """Residents the staff on duty that day support; None while the site has no staff recorded."""
+def staffing_limit(site: Site, day: date) -> int:
+    """Residents the staff on duty that day support. A site without staff on duty supports nobody:
+    it takes no one, whatever its beds, until doctors and nurses are recorded on duty there."""
     return staffing_limits([site.id], day)[site.id]
 
 
@@ -212,12 +212,12 @@ def combine_limits(manual: int | None, staffing: int | None) -> int | None:
     return min(limits) if limits else None
 
 
-def effective_capacity_limits(sites: list[Site], day: date) -> dict[int, int | None]:
+def effective_capacity_limits(sites: list[Site], day: date) -> dict[int, int]:
     staffing = staffing_limits([s.id for s in sites], day)
     return {s.id: combine_limits(s.capacity_limit, staffing[s.id]) for s in sites}
 
 
-def effective_capacity_limit(site: Site, day: date) -> int | None:
+def effective_capacity_limit(site: Site, day: date) -> int:
     """The capacity limit the planner should use: manual limit and staffing limit, the stricter."""
     return combine_limits(site.capacity_limit, staffing_limit(site, day))
 

@@ -178,7 +178,7 @@ def activate(run_id: int, site_id: int):
     run = _run_or_404(run_id)
     site = db.session.get(Site, site_id) or abort(404)
     try:
-        activate_site(site)
+        activate_site(site, current_user.role)
         flash(_("%(site)s is ready. Plan the waiting people to use it.", site=site.name), "success")
     except DomainError as exc:
         db.session.rollback()

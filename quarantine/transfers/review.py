@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from quarantine.extensions import db
 from quarantine.models import Person, PlanRun, Room, Site
+from quarantine.sites.services import Gap, readiness_gaps
 from quarantine.transfers.plan_store import StoredReason, plan_of, reasons_of, review_summary, scenario_dict
 from quarantine.transfers.reasons import render_reason
 from quarantine.transfers.scenario import key_id
@@ -28,13 +29,21 @@ class SiteLine:
 
 
 @dataclass
+class Helper:
+    """A site not ready that would take some of them, and what still stops it (with the page for each)."""
+
+    site: Site
+    gaps: list[Gap]
+
+
+@dataclass
 class ReasonGroup:
     """People left out for the same reason: one line, its households and the sites that would help."""
 
     text: str
     people: int = 0
     households: list[list[Person]] = field(default_factory=list)
-    suggested: list[Site] = field(default_factory=list)
+    suggested: list[Helper] = field(default_factory=list)
 
 
 @dataclass
@@ -65,6 +74,7 @@ def reason_groups(reasons: dict[str, StoredReason]) -> list[ReasonGroup]:
     suggested_ids = {key_id(s) for r in reasons.values() for s in r.suggested_sites}
     sites = {s.id: s for s in db.session.scalars(select(Site).where(Site.id.in_(suggested_ids)))} \
         if suggested_ids else {}
+    gaps = {site_id: readiness_gaps(site) for site_id, site in sites.items()}
     groups: dict[tuple, ReasonGroup] = {}
     households: dict[tuple, dict[str, list[Person]]] = defaultdict(lambda: defaultdict(list))
     for person_key, reason in reasons.items():
@@ -74,9 +84,8 @@ def reason_groups(reasons: dict[str, StoredReason]) -> list[ReasonGroup]:
         key = (reason.code, tuple(sorted(reason.params.items())), reason.suggested_sites)
         group = groups.get(key)
         if group is None:
-            group = groups[key] = ReasonGroup(render_reason(reason),
-                                              suggested=[sites[key_id(s)] for s in reason.suggested_sites
-                                                         if key_id(s) in sites])
+            group = groups[key] = ReasonGroup(render_reason(reason), suggested=[
+                Helper(sites[key_id(s)], gaps[key_id(s)]) for s in reason.suggested_sites if key_id(s) in sites])
         group.people += 1
         households[key][f"{person.batch_id}:{person.household or person.id}"].append(person)
     for key, group in groups.items():

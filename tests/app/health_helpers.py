@@ -24,6 +24,7 @@ def policy14(db) -> Policy:
 @pytest.fixture
 def tower(db, make_site, policy14) -> Site:
     """A ready site: building A with floors 1-5, building B with floors 1-3, four one-bed rooms a floor."""
+    # The factory puts a doctor and a nurse on duty (check-in keeps what the staff support).
     site = make_site("Yinghe Hotel", floors=(1, 5), rooms_per_floor=4, beds=1, ready=True)
     add_building(db, site, "B", floors=(1, 3))
     return site

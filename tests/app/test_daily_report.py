@@ -25,17 +25,14 @@ from tests.app.health_helpers import (  # noqa: F401  (fixtures)
 
 @pytest.fixture(autouse=True)
 def staff_records(db, tower, make_site):
-    """Seven staff on duty at the site today; others who must not count: one in post-duty quarantine,
-    one starting tomorrow, one at another site."""
+    """Seven staff on duty at the site today (the site's doctor and nurse, and five others); others who
+    must not count: one in post-duty quarantine, one starting tomorrow, one at another site."""
     from quarantine.models import StaffMember
     today = local_today()
 
     def member(site, name, work_group="logistics", medical_role="none", **dates):
         db.session.add(StaffMember(site_id=site.id, name=name, work_group=work_group, medical_role=medical_role,
                                    **dates))
-    # A doctor and a nurse among them, so the staff support residents (check-in keeps the staffing limit).
-    member(tower, "在岗医生", "health_observation", "doctor", on_duty_from=today - timedelta(days=3))
-    member(tower, "在岗护士", "health_observation", "nurse", on_duty_from=today - timedelta(days=3))
     for i in range(5):
         member(tower, f"在岗{i}", on_duty_from=today - timedelta(days=3))
     member(tower, "隔离中", on_duty_from=today - timedelta(days=20), on_duty_to=today - timedelta(days=2),

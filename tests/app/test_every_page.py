@@ -34,10 +34,10 @@ def demo_county(app, db, make_user):
     return run
 
 
-def crawl(client, start: str = "/") -> dict[str, int]:
+def crawl(client, start: str = "/", limit: int = MAX_PAGES) -> dict[str, int]:
     seen: dict[str, int] = {}
     queue = [start]
-    while queue and len(seen) < MAX_PAGES:
+    while queue and len(seen) < limit:
         url = queue.pop(0)
         if url in seen:
             continue
@@ -72,3 +72,13 @@ def test_every_linked_page_renders(demo_county, signed_in, db, language, role):
     refused = {url: status for url, status in seen.items() if status in (403, 404)}
     assert not refused, refused
     assert len(seen) > (5 if role == "catering" else 30)
+    # Supplies, medical waste and the prepare page are linked for every role but catering.
+    areas = {"/supplies/", "/waste/", "/supplies/sites/1", "/waste/sites/1", "/sites/1/prepare"}
+    if role == "catering":
+        assert not any(url.startswith(("/supplies", "/waste")) or url.endswith("/prepare") for url in seen)
+    else:
+        assert areas <= set(seen), areas - set(seen)
+        # The whole county fills the crawl before the handover sheets; start a short one at site 1's waste.
+        waste = crawl(client, "/waste/sites/1", limit=60)
+        assert not {url: status for url, status in waste.items() if status >= 400}
+        assert any(url.startswith("/waste/collections/") and url.endswith("/sheet") for url in waste)

@@ -21,7 +21,7 @@ def text(response) -> str:
 @pytest.fixture
 def site(make_site):
     """Building A, floors 1-2, rooms x01-x04 with three beds."""
-    return make_site("Yinghe Hotel", floors=(1, 2), rooms_per_floor=4, beds=3, ready=True)
+    return make_site("Yinghe Hotel", floors=(1, 2), rooms_per_floor=4, beds=3, ready=True, staffed=False)  # staff counted here
 
 
 @pytest.fixture
@@ -38,12 +38,16 @@ def residents(db, site, make_person, make_user):
         ("201", make_person("王强", diet_code="vegetarian", site_id=site.id)),
         ("203", make_person("李娜", diet_code="diabetic", notes="低糖", site_id=site.id)),
     ]
+    today = local_today()
+    # Three on duty: a doctor and a nurse (check-in keeps what they support) and one other.
+    db.session.add_all([
+        StaffMember(site_id=site.id, name=f"员工{i}", work_group=group, medical_role=role,
+                    on_duty_from=today - timedelta(days=2))
+        for i, (group, role) in enumerate((("health_observation", "doctor"), ("health_observation", "nurse"),
+                                           ("logistics", "none")))])
+    db.session.commit()
     for number, person in placed:
         lifecycle.check_in(person, rooms[number].id, manager)
-    today = local_today()
-    db.session.add_all([
-        StaffMember(site_id=site.id, name=f"员工{i}", work_group="logistics", on_duty_from=today - timedelta(days=2))
-        for i in range(3)])
     db.session.add(StaffMember(site_id=site.id, name="已离岗", work_group="security",
                                on_duty_from=today - timedelta(days=20), on_duty_to=today - timedelta(days=1),
                                quarantine_until=today + timedelta(days=6)))

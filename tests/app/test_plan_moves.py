@@ -9,10 +9,10 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-import planner
 import pytest
 from sqlalchemy import select
 
+import planner
 from quarantine.localtime import local_today
 from quarantine.models import Person, PlanRun, Room
 from quarantine.stays import lifecycle

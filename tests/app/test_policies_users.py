@@ -48,6 +48,7 @@ GOOD_POLICY = {
     "name": "县级补充方案 2023", "effective_from": "2023-01-08", "quarantine_days": "7", "home_days": "0",
     "pcr_test_days": "1,3,7", "residents_per_doctor": "50", "residents_per_nurse": "40",
     "other_staff_min": "3", "other_staff_max": "4", "bus_seats": "45", "bus_load_factor": "0.5", "notes": "",
+    "waste_collection_days": "2", "supply_warning_days": "3",
 }
 
 
@@ -69,6 +70,9 @@ GOOD_POLICY = {
     pytest.param({"other_staff_min": "4", "other_staff_max": "3"}, "The upper ratio must not be below the lower one.",
                  id="other-staff-max-below-min"),
     pytest.param({"residents_per_doctor": "0"}, "between 1 and 1000", id="no-residents-per-doctor"),
+    pytest.param({"waste_collection_days": "0"}, "between 1 and 30", id="waste-collected-every-0-days"),
+    pytest.param({"waste_collection_days": ""}, "This field is required.", id="waste-interval-missing"),
+    pytest.param({"supply_warning_days": "-1"}, "between 0 and 60", id="negative-warning-days"),
 ])
 def test_policy_form_refuses_bad_input(db, signed_in, changes, message):
     client = signed_in("hq")

@@ -54,6 +54,20 @@ PAGES = [
     ("/meals/", (OK, OK, OK, OK)),
     ("/meals/sites/{a}/roster", (OK, OK, OK, OK)),
     ("/meals/sites/{b}/roster", (OK, OK, MISSING, MISSING)),
+    ("/sites/{a}/prepare", (OK, OK, OK, FORBIDDEN)),
+    ("/sites/{b}/prepare", (OK, OK, MISSING, FORBIDDEN)),
+    ("/supplies/", (OK, OK, OK, FORBIDDEN)),
+    ("/supplies/sites/{a}", (OK, OK, OK, FORBIDDEN)),
+    ("/supplies/sites/{b}", (OK, OK, MISSING, FORBIDDEN)),
+    ("/supplies/stores/{reserve}", (OK, OK, FORBIDDEN, FORBIDDEN)),
+    ("/supplies/items", (OK, OK, FORBIDDEN, FORBIDDEN)),
+    ("/supplies/policies/1/daily-use", (OK, OK, FORBIDDEN, FORBIDDEN)),
+    ("/waste/", (OK, OK, OK, FORBIDDEN)),
+    ("/waste/sites/{a}", (OK, OK, OK, FORBIDDEN)),
+    ("/waste/sites/{b}", (OK, OK, MISSING, FORBIDDEN)),
+    ("/waste/sites/{b}/collections/new", (OK, OK, MISSING, FORBIDDEN)),
+    ("/waste/collections/{collection_b}/sheet", (OK, OK, MISSING, FORBIDDEN)),
+    ("/waste/sites/{b}/sheets", (OK, OK, MISSING, FORBIDDEN)),
 ]
 
 
@@ -64,15 +78,24 @@ def _cases():
 
 
 @pytest.fixture
-def world(db, make_site, make_person):
+def world(db, make_site, make_person, make_user):
+    from datetime import datetime, timedelta, timezone
+
+    from quarantine.supplies.services import county_stores
+    from quarantine.waste import services as waste
     site_a = make_site(SITE_A, ready=True)
     site_b = make_site(SITE_B, kind="backup", ready=True)
     person_a = make_person(PERSON_A, site_id=site_a.id)
     person_b = make_person(PERSON_B, site_id=site_b.id)
+    collection_b = waste.record_collection(
+        site_b, collected_at=datetime.now(timezone.utc) - timedelta(hours=1), collector="医废中心",
+        collector_person="", vehicle="豫P1", bags=2, weight_kg=5, seal_numbers="F1", handed_over_by="甲",
+        handed_over_by_2="乙", notes="", user=make_user("admin"))
     return {
         "a": site_a.id, "b": site_b.id,
         "room_a": site_a.buildings[0].rooms[0].id, "room_b": site_b.buildings[0].rooms[0].id,
         "person_a": person_a.id, "person_b": person_b.id,
+        "reserve": county_stores()[0].id, "collection_b": collection_b.id,
         "site_a": site_a, "site_b": site_b,
     }
 
@@ -124,15 +147,29 @@ POSTS = [
     ("hq", "/users/new", {"username": "newbie", "role": "admin"}, FORBIDDEN),
     ("site_manager", "/policy/new", {"name": "x"}, FORBIDDEN),
     ("hq", "/policy/lists/categories/new", {"code": "x", "label_zh": "x", "label_en": "x"}, FORBIDDEN),
+    # A site manager may not take their receiving site out of receiving (refused with a message).
+    ("site_manager", "/sites/{a}/status", {"status": "preparing"}, 302),
+    ("site_manager", "/sites/{b}/prepare/beds", {"beds-source_id": "{reserve}"}, FORBIDDEN),
+    ("catering", "/supplies/sites/{a}/movements", {"move-kind": "received", "move-quantity": "5"}, FORBIDDEN),
+    ("site_manager", "/supplies/sites/{b}/movements", {"move-kind": "received", "move-quantity": "5"}, MISSING),
+    ("site_manager", "/supplies/stores/{reserve}/movements", {"move-kind": "received", "move-quantity": "5"},
+     FORBIDDEN),
+    ("site_manager", "/supplies/items", {"code": "x", "label_zh": "x", "label_en": "x"}, FORBIDDEN),
+    ("catering", "/waste/sites/{a}", {"day-rows-0-source": "other", "day-rows-0-bags": "1"}, FORBIDDEN),
+    ("site_manager", "/waste/sites/{b}/collections/new", {"collector": "x"}, MISSING),
 ]
 
 
 @pytest.mark.parametrize("role,url,data,expected", [pytest.param(*p, id=f"POST {p[1]} as {p[0]}") for p in POSTS])
 def test_post_access(db, world, client_as, role, url, data, expected):
     rooms_before = db.session.execute(select(Room.id, Room.beds).order_by(Room.id)).all()
-    response = client_as(role).post(url.format(**world), data=data)
+    from quarantine.models import StockMovement, WasteCollection, WasteEntry
+    records_before = [db.session.scalar(select(func.count(m.id))) for m in (StockMovement, WasteEntry, WasteCollection)]
+    response = client_as(role).post(url.format(**world), data={k: v.format(**world) for k, v in data.items()})
     assert response.status_code == expected
     db.session.expire_all()
+    assert [db.session.scalar(select(func.count(m.id)))
+            for m in (StockMovement, WasteEntry, WasteCollection)] == records_before
     assert db.session.execute(select(Room.id, Room.beds).order_by(Room.id)).all() == rooms_before
     assert world["site_b"].status == "ready" and world["site_a"].status == "ready"
     assert world["site_b"].passages_separate_confirmed

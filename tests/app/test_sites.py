@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from quarantine.errors import DomainError
 from quarantine.models import FunctionalArea, Passage, Site, Zone
 from quarantine.sites import services
+from tests.conftest import staff_for_beds
 
 
 def site_count(db) -> int:
@@ -112,6 +113,14 @@ def test_ready_refused_with_missing_items_until_layout_complete(db, make_site, s
     from quarantine.demo import _lay_out
     _lay_out(db.session.get(Site, site.id))
     db.session.commit()
+    # Laid out, but nobody on duty to look after residents: still not ready.
+    page = change(client, site, "ready")
+    missing = page.split("still missing:")[1].split("</div>")[0]
+    assert missing.strip() == "Staff on duty who support at least one resident"
+    assert current_status(db, site) == "preparing"
+
+    staff_for_beds(db, db.session.get(Site, site.id), 8)
+    db.session.commit()
     assert "Status is now Ready." in change(client, site, "ready")
     assert current_status(db, site) == "ready"
     assert "Status is now In use." in change(client, site, "in_use")
@@ -126,7 +135,7 @@ def test_ready_needs_an_available_room_with_beds(app, db, make_site):
     db.session.commit()
     with app.test_request_context(headers={"Accept-Language": "en"}):
         with pytest.raises(DomainError, match="At least one available room with beds"):
-            services.change_status(site, "ready")
+            services.change_status(site, "ready", "hq")
     assert current_status(db, site) == "preparing"
 
 
@@ -141,7 +150,7 @@ def test_ready_needs_responsible_unit_and_manager(app, db, make_site, missing, l
     db.session.commit()
     with app.test_request_context(headers={"Accept-Language": "en"}):
         with pytest.raises(DomainError, match=label):
-            services.change_status(site, "ready")
+            services.change_status(site, "ready", "hq")
     assert current_status(db, site) == "preparing"
 
 
@@ -154,7 +163,7 @@ def test_readiness_checklist_works_outside_a_request(db, make_site):
     site.status = "preparing"
     db.session.commit()
     with pytest.raises(DomainError, match="still missing"):
-        services.change_status(site, "ready")
+        services.change_status(site, "ready", "hq")
 
 
 def test_close_refused_while_people_are_current_residents(db, make_site, make_person, signed_in):
@@ -184,7 +193,7 @@ def test_invalid_jumps_refused(db, make_site, signed_in, start, target):
     assert "Choose one of the statuses offered." in change(client, site, target)
     assert current_status(db, site) == start
     with pytest.raises(DomainError, match="A site cannot go from"):
-        services.change_status(db.session.get(Site, site.id), target)
+        services.change_status(db.session.get(Site, site.id), target, "hq")
     assert current_status(db, site) == start
 
 
@@ -263,7 +272,8 @@ def test_layout_built_step_by_step(db, make_site, signed_in):
     stored = db.session.get(Site, site.id)
     assert stored.passages_separate_confirmed and stored.passages_confirmed_by_id == client.user.id
     assert stored.passages_confirmed_at is not None
-    assert services.missing_for_ready(stored) == []
+    # The layout is complete; the site still has nobody on duty.
+    assert [item.code for item in services.missing_for_ready(stored)] == ["staff"]
 
 
 def test_contaminated_zone_must_cover_every_building_with_rooms(db, make_site, signed_in):

@@ -19,7 +19,8 @@ TODAY = date.today()
 
 @pytest.fixture
 def site(make_site):
-    return make_site("Yinghe Hotel", ready=True)
+    # Laid out but without the factory's staff: these tests count staff themselves.
+    return make_site("Yinghe Hotel", ready=True, staffed=False)
 
 
 def text(response) -> str:
@@ -111,11 +112,14 @@ def test_on_duty_count_excludes_post_duty_quarantine_and_other_sites(db, site, m
     assert services.on_duty_count(other, day) == 4
 
 
-def test_staffing_limit_is_none_without_staff_and_follows_staff_on_duty(db, site):
+def test_staffing_limit_is_zero_without_staff_and_follows_staff_on_duty(db, site):
+    """A site without doctors and nurses on duty takes nobody, whatever its beds or manual limit."""
     today = local_today()
-    assert services.staffing_limit(site, today) is None
-    assert services.effective_capacity_limit(site, today) is None
-    add_staff(db, site, doctors=2, nurses=2, others=10)
+    assert services.staffing_limit(site, today) == 0
+    assert services.effective_capacity_limit(site, today) == 0
+    add_staff(db, site, others=5)
+    assert services.staffing_limit(site, today) == 0  # security and logistics alone look after nobody
+    add_staff(db, site, doctors=2, nurses=2, others=5)
     assert services.staffing_limit(site, today) == 100
     assert services.effective_capacity_limit(site, today) == 100
     site.capacity_limit = 80
@@ -131,6 +135,7 @@ def test_staffing_limit_is_none_without_staff_and_follows_staff_on_duty(db, site
 def test_effective_capacity_limits_for_many_sites(db, site, make_site):
     other = make_site("Other site", capacity_limit=40)
     add_staff(db, site, doctors=3, nurses=3, others=18)
+    add_staff(db, other, doctors=1, nurses=1)  # support 50; the manual 40 is stricter
     limits = services.effective_capacity_limits([site, other], local_today())
     assert limits == {site.id: 150, other.id: 40}
 
@@ -215,7 +220,7 @@ def test_staff_form_refuses_bad_input_and_writes_nothing(db, site, signed_in, fi
 
 
 def test_staff_form_refuses_zone_of_another_site(db, site, make_site, signed_in):
-    other = make_site("Other site", ready=True)
+    other = make_site("Other site", ready=True, staffed=False)
     client = signed_in("site_manager", sites=[site])
     response = client.post(f"/staff/sites/{site.id}/new", data=staff_data(zone_id=str(other.zones[0].id)))
     assert response.status_code == 400
@@ -310,12 +315,14 @@ def test_site_page_shows_staffing_check_and_limit(db, site, signed_in, make_pers
     assert page.split('id="effective-limit">')[1].strip().startswith("100")
 
 
-def test_site_page_without_staff_keeps_the_manual_limit(db, site, signed_in):
+def test_site_page_without_staff_shows_it_takes_nobody(db, site, signed_in):
     site.capacity_limit = 60
     db.session.commit()
     page = text(signed_in("hq").get(f"/sites/{site.id}"))
-    assert "No staff recorded" in page
-    assert page.split('id="effective-limit">')[1].strip().startswith("60")
+    assert "No staff recorded: the site can take nobody" in page
+    assert page.split('id="effective-limit">')[1].strip().startswith("0")
+    readiness = page.split('id="readiness"')[1].split("</ul>")[0]
+    assert '<li class="missing">Staff on duty who support at least one resident' in readiness
 
 
 # --- who may use the staff pages ---------------------------------------------------------------

@@ -64,8 +64,9 @@ def test_check_in_keeps_the_site_capacity_limit(db, site, make_person, clerk):
     assert rooms_open_to([second], site) == []
 
 
-def test_check_in_keeps_what_the_staff_on_duty_support(db, site, make_person, clerk):
+def test_check_in_keeps_what_the_staff_on_duty_support(db, make_site, make_person, clerk):
     """Staff recorded but no doctor or nurse on duty: the site supports nobody yet."""
+    site = make_site("Unstaffed", floors=(1, 2), rooms_per_floor=4, beds=2, ready=True, staffed=False)
     db.session.add(StaffMember(site_id=site.id, name="保安", work_group="security",
                                on_duty_from=local_today() - timedelta(days=1)))
     db.session.commit()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 
 import pytest
 from openpyxl import load_workbook
@@ -207,6 +206,20 @@ def test_unplaced_people_get_reasons_and_a_backup_site_to_activate(db, county, m
     assert run.placed == 8
     page = text(client.get(f"/transfers/plans/{run.id}"))
     assert "Not placed (4)" in page and "Backup hotel" in page
+    # One line for the reason, with the site that would help and what it still lacks, linked.
+    assert page.count('class="reason-group"') == 1
+    assert f"/sites/{backup.id}/prepare" in page and "Still missing:" in page
+    assert "Staff on duty who support at least one resident" in page
+    assert f"/transfers/plans/{run.id}/activate/{backup.id}" not in page  # nothing to activate yet
+    # Laid out but nobody on duty there: activating it is refused, saying what is missing.
+    refused = client.post(f"/transfers/plans/{run.id}/activate/{backup.id}", follow_redirects=True)
+    assert "Staff on duty who support at least one resident" in text(refused)
+    db.session.refresh(backup)
+    assert backup.status == "standby"
+    from tests.conftest import staff_for_beds
+    staff_for_beds(db, backup, 8)
+    db.session.commit()
+    assert f"/transfers/plans/{run.id}/activate/{backup.id}" in text(client.get(f"/transfers/plans/{run.id}"))
     response = client.post(f"/transfers/plans/{run.id}/activate/{backup.id}")
     assert response.status_code == 302
     db.session.refresh(backup)

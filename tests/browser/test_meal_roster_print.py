@@ -23,8 +23,15 @@ def pdf_page_count(pdf: bytes) -> int:
 
 @pytest.fixture
 def full_site(db, make_site, make_person, make_user):
-    site = make_site("Welfare centre", floors=FLOORS, rooms_per_floor=ROOMS_PER_FLOOR, beds=2, ready=True)
+    site = make_site("Welfare centre", floors=FLOORS, rooms_per_floor=ROOMS_PER_FLOOR, beds=2, ready=True,
+                     staffed=False)  # its staff are counted below
     manager = make_user("site_manager", sites=[site])
+    # Seven on duty, a doctor and a nurse among them (check-in keeps what the staff support).
+    roles = [("health_observation", "doctor"), ("health_observation", "nurse")] + [("logistics", "none")] * 5
+    db.session.add_all([StaffMember(site_id=site.id, name=f"员工{i}", work_group=group, medical_role=role,
+                                    on_duty_from=local_today() - timedelta(days=1))
+                        for i, (group, role) in enumerate(roles)])
+    db.session.commit()
     expected: dict[str, int] = {}
     n = 0
     for room in site.buildings[0].rooms:
@@ -34,9 +41,6 @@ def full_site(db, make_site, make_person, make_user):
                              notes="花生过敏" if n % 7 == 0 else "", site_id=site.id)
         lifecycle.check_in(person, room.id, manager)
         expected[diet] = expected.get(diet, 0) + 1
-    db.session.add_all([StaffMember(site_id=site.id, name=f"员工{i}", work_group="logistics",
-                                    on_duty_from=local_today() - timedelta(days=1)) for i in range(7)])
-    db.session.commit()
     return site, expected
 
 

@@ -1,4 +1,5 @@
-"""A headquarters user sets up a new site in the browser, from sign-in to ready."""
+"""A headquarters user sets up a new site in the browser, from sign-in to ready: rooms in bulk,
+the layout, then the prepare page for the staff on duty and the last step, set ready."""
 import pytest
 
 from tests.conftest import PASSWORD
@@ -84,8 +85,28 @@ def test_sign_in_create_site_lay_out_bulk_rooms_and_set_ready(live_server, page,
     page.wait_for_selector("#passages-confirmed")
     assert page.locator("#readiness li.missing").count() == 0
 
+    # The prepare page: layout done, staff still missing; it links to the staff form.
     page.goto(site_url)
-    page.select_option("#status", "ready")
-    page.click("#status-form button[type=submit]")
+    page.get_by_role("link", name="Prepare this site").first.click()
+    prepare_url = page.url
+    assert "To do" in page.inner_text("#step-staff")
+    assert "Done" in page.inner_text("#step-layout")
+    for name, role in (("Dr Li", "doctor"), ("Nurse Wang", "nurse")):
+        page.goto(prepare_url)
+        page.locator("#step-staff").get_by_role("link", name="Add staff").click()
+        page.fill("#name", name)
+        page.select_option("#work_group", "health_observation")
+        page.select_option("#medical_role", role)
+        page.click("main form.form button[type=submit]")
+        page.wait_for_selector(".flash.success")
+    page.goto(prepare_url)
+    assert "Done" in page.inner_text("#step-staff")
+    assert "they support 50 residents" in page.inner_text("#step-staff")
+    page.click("#ready-form button[type=submit]")
+    page.wait_for_selector(".flash.success")
+    assert page.inner_text("#site-status") == "Ready"
+    assert "Everything is done" in page.inner_text("#prepare-summary")
+
+    page.goto(site_url)
     assert page.inner_text("#site-status") == "Ready"
     assert page.locator("#readiness li.missing").count() == 0

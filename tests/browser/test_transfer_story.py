@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from quarantine.models import Person, PlanRun, Reservation, Room, Stay
-from quarantine.transfers import plan_store, planning
+from quarantine.transfers import plan_store
 from tests.app.transfer_helpers import csv_file, roster_rows, xlsx_file
 from tests.browser.test_site_setup import sign_in
 

@@ -1,0 +1,1 @@
+"""Supplies: items, stores, stock movements, days of cover, and the flags shown on the home page."""

@@ -1,0 +1,1 @@
+"""Medical waste: daily entries into each site's waste store, collections and the handover sheet."""
