@@ -35,7 +35,7 @@ def open_tables(data: bytes, filename: str) -> list[Table]:
         raise BrokenFile(_not_a_spreadsheet(filename))
     text = _decode(data)
     # A stray NUL in a cell is cleaned with the cell; a file full of them is binary.
-    if text is None or text.count("\x00") > len(text) // 100:
+    if text is None or text.count("\x00") > max(10, len(text) // 100):
         if lower.endswith((".xlsx", ".xlsm", ".xls")):
             raise BrokenFile(damaged_workbook(filename))
         raise BrokenFile(_not_a_spreadsheet(filename))
