@@ -8,9 +8,8 @@ Uploaded rosters move from instance/uploads into roster_uploads, so every web wo
 the same files; vocabulary_aliases keeps the spellings saved from roster decisions; people
 may carry Hong Kong/Macau and Taiwan permits beside resident IDs and passports.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c5e7a1b3d404'

@@ -5,8 +5,8 @@ from quarantine.models.people import CURRENT_STATUSES, PERSON_STATUSES, Person, 
 from quarantine.models.planning import PLAN_STATUSES, RESERVATION_STATUSES, PlanRun, Reservation
 from quarantine.models.policy import Policy
 from quarantine.models.reference import AreaType, Category, Diet, Need, ZoneType
-from quarantine.models.roster import ALIAS_KINDS, RosterUpload, VocabularyAlias
 from quarantine.models.rooms import ROOM_STATUSES, Building, Room, RoomEvent
+from quarantine.models.roster import ALIAS_KINDS, RosterUpload, VocabularyAlias
 from quarantine.models.sites import (
     PASSAGE_KINDS,
     RECEIVING_STATUSES,

@@ -50,6 +50,10 @@ def cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
+        # The common case without regular expressions: printable (no control, invisible or odd space
+        # characters), already NFKC (no full-width digits), no runs of spaces.
+        if value.isprintable() and "  " not in value and (value.isascii() or unicodedata.is_normalized("NFKC", value)):
+            return value.strip()
         text = value
     elif isinstance(value, float) and value.is_integer():
         text = str(int(value))
@@ -81,7 +85,7 @@ def is_blank(value: object) -> bool:
 
 def clean_name(text: str) -> str:
     # "张 三" is a typing slip; "John Smith" keeps its space.
-    return _CJK_GAP.sub("", text)
+    return _CJK_GAP.sub("", text) if " " in text else text
 
 
 def parse_date(value: object) -> date | None:

@@ -46,28 +46,32 @@ def _by_phone(rows: list[RosterRow]) -> list[SuggestedHousehold]:
     return suggestions
 
 
-def apply_suggested_households(report: RosterReport, confirmed: Collection[str] | None = None) -> list[RosterRow]:
-    """All rows with households filled: explicit ones kept, suggestions applied (all of them, or only
-    the `confirmed` keys), everybody else alone in household "ROW-<row number>". The report is not changed."""
+def households_of(report: RosterReport, confirmed: Collection[str] | None = None) -> dict[int, str]:
+    """Row number -> household: explicit ones kept, suggestions applied (all of them, or only the
+    `confirmed` keys), everybody else alone in household "ROW-<row number>"."""
     suggested = {number: s.key for s in report.suggested_households
                  if confirmed is None or s.key in confirmed for number in s.row_numbers}
-    result = []
-    for row in report.rows:
-        household = row.household or suggested.get(row.row_number) or "ROW-%d" % row.row_number
-        result.append(replace(row, household=household, problems=list(row.problems), undecided=list(row.undecided)))
-    return result
+    return {row.row_number: row.household or suggested.get(row.row_number) or "ROW-%d" % row.row_number
+            for row in report.rows}
+
+
+def apply_suggested_households(report: RosterReport, confirmed: Collection[str] | None = None) -> list[RosterRow]:
+    """All rows with households filled as `households_of` says; the report is not changed."""
+    households = households_of(report, confirmed)
+    return [replace(row, household=households[row.row_number], problems=list(row.problems),
+                    undecided=list(row.undecided), decided=list(row.decided)) for row in report.rows]
 
 
 def age_of(row: RosterRow, today: date) -> int | None:
     return age_on(row.birth_date, today) if row.birth_date else None
 
 
-def children_alone(rows: list[RosterRow], today: date) -> list[RosterRow]:
-    """Children under 14 whose household (as filled in `rows`) has no adult: no room can take them."""
-    adults: set[str] = set()
-    for row in rows:
-        age = age_of(row, today)
-        if age is None or age >= ADULT_AGE:  # unknown age counts as an adult, as in the planner
-            adults.add(row.household or "")
+def children_alone(rows: list[RosterRow], today: date, households: dict[int, str] | None = None) -> list[RosterRow]:
+    """Children under 14 whose household has no adult: no room can take them. Households are the rows'
+    own, or `households` (row number -> household) when given."""
+    def household(row: RosterRow) -> str:
+        return households[row.row_number] if households is not None else row.household or ""
+
+    adults = {household(row) for row in rows if (age := age_of(row, today)) is None or age >= ADULT_AGE}
     return [row for row in rows
-            if (age := age_of(row, today)) is not None and age < CHILD_AGE_BELOW and (row.household or "") not in adults]
+            if (age := age_of(row, today)) is not None and age < CHILD_AGE_BELOW and household(row) not in adults]

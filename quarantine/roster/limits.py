@@ -178,14 +178,14 @@ def _column_number(letters: bytes) -> int:
 
 
 _PREFIX = re.compile(rb"<(\w+:)?worksheet\b")
-_LONG_NUMBER_HINT = re.compile(rb"<(?:\w+:)?v>\d{16,20}</")
+_LONG_NUMBER_HINT = re.compile(rb"v>\d{16,20}</")
 
 
 def scan_sheet_xml(xml: bytes, sheet: str) -> SheetScan:
     """The rectangle of cells holding a value; empty cells (<c .../>) cost the reader nothing."""
     root = _PREFIX.search(xml[:4096])
     prefix = root.group(1) or b"" if root else b""  # word characters and ":" only: safe in a pattern
-    if xml.count(b"<" + prefix + b"c ") + xml.count(b"<" + prefix + b"c>") > MAX_CELLS:
+    if xml.count(b"<" + prefix + b"c ") + xml.count(b"<" + prefix + b"c>") > MAX_CELLS:  # before any pattern runs
         raise TooLarge(_(
             "sheet %(sheet)s holds more than %(max)d cells, more than a roster may hold: delete what is outside the list",
             sheet=sheet, max=MAX_CELLS,
@@ -195,13 +195,15 @@ def scan_sheet_xml(xml: bytes, sheet: str) -> SheetScan:
             "sheet %(sheet)s has more than %(max)d merged cells: unmerge them and save the file again",
             sheet=sheet, max=MAX_MERGED,
         ))
-    referenced = re.findall(b"<" + prefix + rb"c r=\"([A-Z]{1,3})(\d{1,7})\"[^>/]*>", xml)
-    opened = len(re.findall(b"<" + prefix + rb"c\b[^>/]*>", xml))
+    tags = xml.count(b"<" + prefix + b"c ") + xml.count(b"<" + prefix + b"c>")
+    # One pass over the cells that lead with their reference (every common writer does); "/" marks an empty cell.
+    cells = re.findall(b"<" + prefix + rb"c r=\"([A-Z]{1,3})(\d{1,7})\"[^>/]*(/?)>", xml)
     scan = SheetScan()
-    if opened == len(referenced):
-        if referenced:
-            scan.columns = max(_column_number(letters) for letters in {c for c, _r in referenced})
-            scan.rows = max(int(r) for r in {r for _c, r in referenced})
+    if len(cells) == tags:
+        filled = [(c, r) for c, r, empty in cells if not empty]
+        if filled:
+            scan.columns = max(_column_number(letters) for letters in {c for c, _r in filled})
+            scan.rows = max(int(r) for r in {r for _c, r in filled})
     else:
         scan.rows, scan.columns = _walk_cells(xml, prefix, sheet)
     check_extent(sheet, scan.rows, scan.columns)

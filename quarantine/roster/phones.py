@@ -27,6 +27,8 @@ class PhoneError(ValueError):
 
 def parse_phone(text: str) -> str:
     """The number as stored: 11 mobile digits, 0-prefixed landline digits, or +<digits> abroad."""
+    if len(text) == 11 and text.isdigit() and _MOBILE.match(text):
+        return text
     # Words around the number ("手机：138…", "138…（本人）") are not part of it.
     first = _WORDS.sub(" ", _FIRST.split(text, 1)[0]).strip()
     if not first or not _ALLOWED.match(first):

@@ -18,7 +18,7 @@ from quarantine.idnumbers import normalize
 from quarantine.roster.cells import is_blank
 from quarantine.roster.files import Table, open_tables
 from quarantine.roster.header import HEADER_SEARCH_ROWS, Layout, find_layout, header_key, is_footer, is_repeated_header
-from quarantine.roster.households import age_of, apply_suggested_households, children_alone, suggest_households
+from quarantine.roster.households import age_of, children_alone, households_of, suggest_households
 from quarantine.roster.limits import MAX_ROWS
 from quarantine.roster.records import BrokenFile, RosterProblem, RosterReport, RosterRow, UnknownValue
 from quarantine.roster.rows import RowParser, mark_duplicates
@@ -138,7 +138,7 @@ def _mark_children_alone(report: RosterReport, layout: Layout) -> None:
     field = next((f for f in ("relationship", "household") if f in layout.index), None)
     by_number = {row.row_number: row for row in report.rows}
     today = report.today or date.today()
-    for child in children_alone(apply_suggested_households(report), today):
+    for child in children_alone(report.rows, today, households_of(report)):
         row = by_number[child.row_number]
         row.problems.append(RosterProblem(
             row.row_number, layout.header.get(field) if field else None,

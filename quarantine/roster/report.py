@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from quarantine.i18n import _
-from quarantine.roster.households import apply_suggested_households
+from quarantine.roster.households import households_of
 from quarantine.roster.records import RosterProblem, RosterReport, SuggestedHousehold, UnknownValue
 
 
@@ -49,7 +49,7 @@ def summary_line(report: RosterReport) -> str:
 
 def households_line(report: RosterReport) -> str:
     kept = {row.row_number for row in report.rows if row.left_out is None}
-    households = {row.household for row in apply_suggested_households(report) if row.row_number in kept}
+    households = {household for number, household in households_of(report).items() if number in kept}
     if not report.suggested_households:
         return _("households: %(n)d", n=len(households))
     return _("households: %(n)d, of them %(suggested)d suggested (to confirm)",

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 _TERM_DROP = re.compile(r"[\s_\-·.。]+")
 
@@ -17,6 +17,7 @@ LEAVE_OUT = "-leave-out-"
 IGNORE = "-ignore-"
 
 
+@lru_cache(maxsize=4096)  # a roster repeats a handful of categories, needs and diets thousands of times
 def term_key(text: str) -> str:
     return _TERM_DROP.sub("", unicodedata.normalize("NFKC", text)).casefold()
 

@@ -1,7 +1,8 @@
 """Roster upload: check the file, decide once per unknown value, show every problem by row, import when clean."""
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from quarantine.access import roles_required
 from quarantine.errors import DomainError
@@ -58,8 +59,15 @@ def _preview(batch, report, upload=None):
 @roles_required("admin", "hq")
 def upload_roster(batch_id: int):
     batch = db.session.get(TransferBatch, batch_id) or abort(404)
-    form = RosterUploadForm()
-    if form.validate_on_submit():
+    try:
+        form = RosterUploadForm()
+        submitted = form.validate_on_submit()
+    except RequestEntityTooLarge:
+        form = RosterUploadForm(formdata=None)
+        form.file.errors = [_("The file is larger than %(mb)d MB; a roster is far smaller: save only the list and "
+                              "upload it again.", mb=(current_app.config["MAX_CONTENT_LENGTH"] or 0) >> 20)]
+        return render_template("transfers/roster_upload.html", batch=batch, form=form), 413
+    if submitted:
         data, filename = form.file.data.read(), form.file.data.filename or "roster"
         report = roster_import.check_roster(data, filename)
         if report.file_errors:  # nothing to keep: say why and offer another upload

@@ -208,3 +208,19 @@ def test_cli_check_speaks_the_words_of_the_preview(db, app, signed_in, tmp_path)
 def test_tests_keep_out_of_the_real_instance_folder(app):
     root = Path(__file__).resolve().parents[2]
     assert not Path(app.instance_path).resolve().is_relative_to(root)
+
+
+def test_a_file_past_the_upload_limit_gets_the_upload_page_with_a_message(db, app, signed_in):
+    batch = make_batch(db)
+    app.config["MAX_CONTENT_LENGTH"] = 1 << 20
+    try:
+        response = signed_in("hq").post(f"/transfers/{batch.id}/roster", content_type="multipart/form-data",
+                                        data={"file": (io.BytesIO(b"x" * (2 << 20)), "big.xlsx")})
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = 20 * 1024 * 1024
+    assert response.status_code == 413 and "The file is larger than 1 MB" in text(response)
+
+
+def test_text_limits_of_the_reader_match_the_database_columns():
+    from quarantine.roster.limits import FIELD_LENGTHS
+    assert FIELD_LENGTHS == {name: Person.__table__.c[name].type.length for name in FIELD_LENGTHS}

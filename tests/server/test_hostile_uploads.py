@@ -23,7 +23,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.roster.builders import hostile_far_cell, hostile_shared_strings, hostile_wide_header, hostile_zip_bomb, rid, xlsx
+from tests.roster.builders import (
+    hostile_far_cell,
+    hostile_shared_strings,
+    hostile_wide_header,
+    hostile_zip_bomb,
+    rid,
+    xlsx,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
