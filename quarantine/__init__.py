@@ -1,6 +1,7 @@
 """The quarantine-site operations and capacity planner (Flask app)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
@@ -28,7 +29,7 @@ def select_locale() -> str:
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder="static",
-                instance_path=str(Path.cwd() / "instance"))
+                instance_path=os.environ.get("QUARANTINE_INSTANCE_PATH") or str(Path.cwd() / "instance"))
     app.config.update(build_config(Path(app.instance_path), config))
     register_extensions(app)
     register_blueprints(app)

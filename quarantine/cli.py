@@ -1,4 +1,4 @@
-"""Command-line tasks: accounts, the demo county, roster checks."""
+"""Command-line tasks: accounts, the demo county, roster checks and imports."""
 from __future__ import annotations
 
 import json
@@ -14,18 +14,19 @@ import planner
 from quarantine.demo import load_demo
 from quarantine.errors import DomainError
 from quarantine.extensions import db
+from quarantine.i18n import _
 from quarantine.jobs.queue import backend_name
 from quarantine.jobs.worker import run_worker
 from quarantine.models import ROLES, PlanRun, Site, TransferBatch, User
 from quarantine.roster.report import format_report
 from quarantine.transfers import planning
-from quarantine.transfers.roster_import import check_roster
+from quarantine.transfers.roster_import import check_roster, import_roster
 from quarantine.transfers.scenario import build_scenario, pending_batches
 from quarantine.users.services import create_user, reset_password
 
 users_cli = AppGroup("users", help="Manage accounts.")
 demo_cli = AppGroup("demo", help="Demonstration data.")
-roster_cli = AppGroup("roster", help="Check transfer rosters.")
+roster_cli = AppGroup("roster", help="Check and import transfer rosters.")
 plan_cli = AppGroup("plan", help="Planning runs and exchange files for the planner.")
 jobs_cli = AppGroup("jobs", help="The job queue's workers.")
 
@@ -87,7 +88,7 @@ def load_demo_command(if_empty: bool) -> None:
 @roster_cli.command("check")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def roster_check_command(file: str) -> None:
-    """Check a roster file (CSV or XLSX) as an import would; exit 1 when it has problems."""
+    """Check a roster file (XLSX, XLS or CSV) as an import would; exit 1 when it has problems."""
     report = check_roster(Path(file).read_bytes(), Path(file).name)
     click.echo(format_report(report))
     if not report.is_clean:
@@ -101,6 +102,44 @@ def _batches_or_exit(codes) -> list[TransferBatch]:
         click.echo(f"Error: no batch with code {', '.join(missing)}.", err=True)
         sys.exit(1)
     return batches
+@roster_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--batch", "code", required=True, help="Code of the batch the people belong to.")
+@click.option("--skip-bad-rows", is_flag=True, help="Leave out the rows with problems and import the others.")
+@click.option("--confirm-households", is_flag=True,
+              help="Accept the suggested households (relationship column, shared phones); without it each of "
+                   "those people is imported as a household of one.")
+@click.option("--category", "default_category", help="Category code for rows without one (e.g. close_contact).")
+def roster_import_command(file: str, code: str, skip_bad_rows: bool, confirm_households: bool,
+                          default_category: str | None) -> None:
+    """Import a roster file into a batch with the checks of the web import; exit 1 when nothing was imported."""
+    batch = db.session.scalar(select(TransferBatch).where(TransferBatch.code == code))
+    if batch is None:
+        click.echo(_("Error: no batch with code %(code)s.", code=code), err=True)
+        sys.exit(1)
+    report = check_roster(Path(file).read_bytes(), Path(file).name)
+    click.echo(format_report(report))
+    click.echo("")
+    if report.file_errors:
+        sys.exit(1)
+    if not report.is_clean and not skip_bad_rows:
+        click.echo(_("Nothing was imported: the file has problems. Fix them, or run again with --skip-bad-rows "
+                     "to import the rows without problems."))
+        sys.exit(1)
+    suggested = {s.key for s in report.suggested_households}
+    try:
+        count = import_roster(batch, report, drop_bad_rows=skip_bad_rows,
+                              confirmed_households=suggested if confirm_households else set(),
+                              default_category=default_category)
+    except DomainError as exc:
+        click.echo(_("Nothing was imported: %(reason)s", reason=str(exc)))
+        sys.exit(1)
+    click.echo(_("Imported %(n)d people into batch %(code)s.", n=count, code=code))
+    if suggested and confirm_households:
+        click.echo(_("Suggested households applied: %(n)d.", n=len(suggested)))
+    elif suggested:
+        click.echo(_("Suggested households were not applied: each of those people was imported as a household "
+                     "of one (run with --confirm-households to accept them)."))
 
 
 @plan_cli.command("export-scenario")

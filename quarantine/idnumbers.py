@@ -1,10 +1,17 @@
-"""Identity-document numbers: the 18-digit PRC resident ID and passports.
+"""Identity-document numbers: the 18-digit PRC resident ID, permits and passports.
+
+- resident ID (居民身份证): 18 characters, GB 11643 check character;
+- Hong Kong / Macau permit (港澳居民来往内地通行证): H or M and 8 digits, or the newer card's
+  H/M and 10 digits (the last two count the cards issued);
+- Taiwan permit (台湾居民来往大陆通行证): 8 digits (older booklets add a letter counting renewals);
+- passport: 5-9 letters and digits, not all digits.
 
 Kept free of Flask and the database so forms, the roster importer and the
 command line all validate the same way.
 """
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -18,6 +25,9 @@ _CHECK = "10X98765432"
 _RESIDENT_RE = re.compile(r"^\d{17}[\dX]$")
 # ICAO 9303 documents use up to 9 characters; some countries issue fewer.
 _PASSPORT_RE = re.compile(r"^[A-Z0-9]{5,9}$")
+_HKMO_PERMIT_RE = re.compile(r"^[HM]\d{8}(\d{2})?$")
+_TW_PERMIT_RE = re.compile(r"^\d{8}[A-Z]?$")
+ID_KINDS = ("resident_id", "passport", "hkmo_permit", "tw_permit")
 
 
 class IdNumberError(ValueError):
@@ -39,6 +49,8 @@ def normalize(raw: object) -> str:
     """
     if raw is None:
         return ""
+    if isinstance(raw, str) and raw.isascii() and raw.isalnum():
+        return raw.upper()  # already clean: the usual case, read three times per roster row
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     text = unicodedata.normalize("NFKC", str(raw))
@@ -46,7 +58,7 @@ def normalize(raw: object) -> str:
 
 
 def check_digit(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS))
+    total = sum(map(operator.mul, map(int, first17), _WEIGHTS))
     return _CHECK[total % 11]
 
 
@@ -75,21 +87,30 @@ def is_passport(number: str) -> bool:
 
 
 def classify(raw: object) -> tuple[str, ResidentId | None]:
-    """Return ("resident_id", parsed) or ("passport", None); raise with a reason otherwise.
+    """Return ("resident_id", parsed), or (kind, None) for a permit or passport; raise with a reason otherwise.
 
-    Pure digit strings are always treated as resident IDs so a mistyped resident ID is
-    never silently accepted as a passport.
+    Digit strings are resident IDs, except the 8 digits of a Taiwan permit, so a mistyped
+    resident ID (17 or 19 digits) is never silently accepted as something else.
     """
     number = normalize(raw)
     if not number:
         raise IdNumberError(_("ID number is missing"))
     if len(number) == 18 and number[:17].isdigit():
         return "resident_id", parse_resident_id(number)
+    if len(number) == 8 and number.isdigit():
+        return "tw_permit", None
     if number.isdigit():
         raise IdNumberError(_("resident ID must have 18 characters, this one has %(n)d", n=len(number)))
+    if _HKMO_PERMIT_RE.match(number):
+        return "hkmo_permit", None
+    if _TW_PERMIT_RE.match(number):
+        return "tw_permit", None
     if is_passport(number):
         return "passport", None
-    raise IdNumberError(_("not a resident ID (18 characters) nor a passport number (5–9 letters and digits)"))
+    raise IdNumberError(_(
+        "not a resident ID (18 characters), a Hong Kong/Macau permit (H or M and 8 digits), "
+        "a Taiwan permit (8 digits) nor a passport number (5–9 letters and digits)"
+    ))
 
 
 def age_on(birth: date, day: date) -> int:

@@ -33,6 +33,7 @@ KIND_LABELS = {
     "admin": _l("Administrator"), "hq": _l("Headquarters staff"), "site_manager": _l("Site manager"),
     "catering": _l("Catering"),
     "resident_id": _l("Resident ID"), "passport": _l("Passport"),
+    "hkmo_permit": _l("Hong Kong/Macau permit"), "tw_permit": _l("Taiwan permit"),
     "M": _l("Male"), "F": _l("Female"),
     "moved": _l("Moved"), "released_stay": _l("Released"),
     # staff work groups, medical roles and shifts

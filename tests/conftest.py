@@ -15,6 +15,9 @@ from quarantine import create_app  # noqa: E402
 from quarantine.extensions import db as _db
 
 PASSWORD = "correct-horse-battery"
+# Tests never write into the real instance/ folder (secret key, demo roster, SQLite files): every app
+# made by a test, and every server a test starts, gets a throwaway one.
+os.environ["QUARANTINE_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="qtest-instance-")
 
 
 def _database_url() -> str:

@@ -13,6 +13,7 @@ from quarantine.models.planning import (
 from quarantine.models.policy import Policy
 from quarantine.models.reference import AreaType, Category, Diet, Need, ZoneType
 from quarantine.models.rooms import ROOM_STATUSES, Building, Room, RoomEvent
+from quarantine.models.roster import ALIAS_KINDS, RosterUpload, VocabularyAlias
 from quarantine.models.sites import (
     PASSAGE_KINDS,
     RECEIVING_STATUSES,
@@ -35,7 +36,7 @@ __all__ = [
     "RESERVATION_STATUSES", "Reservation",
     "RECEIVING_STATUSES", "ROLES", "ROOM_STATUSES", "Room", "RoomEvent", "SITE_KINDS", "SITE_STATUSES",
     "Site", "Stay", "TransferBatch", "UNFINISHED_PLAN_STATUSES", "User", "Zone", "ZoneType", "person_needs", "user_sites",
-    "zone_buildings",
+    "zone_buildings", "ALIAS_KINDS", "RosterUpload", "VocabularyAlias",
 ]
 from quarantine.models import health as _health  # noqa: E402
 from quarantine.models import staff as _staff  # noqa: E402

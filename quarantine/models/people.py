@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quarantine.extensions import db
+from quarantine.idnumbers import ID_KINDS  # resident ID, passport, HK/Macau and Taiwan permits
 from quarantine.models.common import utcnow
 
 if TYPE_CHECKING:
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
     from quarantine.models.rooms import Room
     from quarantine.models.transfers import TransferBatch
 
-ID_KINDS = ("resident_id", "passport")
 SEXES = ("M", "F")
 PERSON_STATUSES = ("expected", "in_quarantine", "released", "transferred_out", "no_show")
 # A person in one of these statuses is a current resident (or on the way) of a site.

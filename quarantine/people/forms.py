@@ -47,7 +47,7 @@ class PersonForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         # Checked after every field: the ID number's kind is only known once it has been validated.
-        if self.id_kind == "passport" and not self.sex.data:
+        if self.id_kind not in (None, "resident_id") and not self.sex.data:  # passports and permits carry no sex
             self.sex.errors = list(self.sex.errors) + [str(_l("Choose the sex for a passport holder."))]
             ok = False
         return ok

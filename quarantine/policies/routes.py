@@ -2,9 +2,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from quarantine.access import roles_required
+from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _, _l
 from quarantine.models import AreaType, Category, Diet, Need, Policy, ZoneType
+from quarantine.policies.aliases import aliases_by_code, remove_alias
 from quarantine.policies.forms import PolicyForm, VocabularyForm
 
 bp = Blueprint("policies", __name__, url_prefix="/policy")
@@ -58,7 +60,19 @@ def edit_policy(policy_id: int):
 def vocabularies():
     lists = {name: (title, db.session.scalars(select(model).order_by(model.sort, model.code)).all())
              for name, (model, title) in VOCABULARIES.items()}
-    return render_template("policies/vocabularies.html", lists=lists)
+    aliases = {name: aliases_by_code(name) for name in VOCABULARIES}
+    return render_template("policies/vocabularies.html", lists=lists, aliases=aliases)
+
+
+@bp.route("/lists/aliases/<int:alias_id>/delete", methods=["POST"])
+@roles_required("admin")
+def delete_alias(alias_id: int):
+    try:
+        alias = remove_alias(alias_id)
+        flash(_("Spelling “%(alias)s” removed: rosters that use it will ask again.", alias=alias.alias), "success")
+    except DomainError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("policies.vocabularies"))
 
 
 @bp.route("/lists/<name>/<code>", methods=["GET", "POST"])
@@ -78,7 +92,8 @@ def edit_vocabulary(name: str, code: str | None):
         if item is None:
             if db.session.get(model, form.code.data):
                 form.code.errors.append(_("This code is already in the list."))
-                return render_template("policies/vocabulary_form.html", form=form, title=title, item=item), 400
+                return render_template("policies/vocabulary_form.html", form=form, title=title, item=item,
+                                       aliases=[]), 400
             item = model(code=form.code.data)
             db.session.add(item)
         item.label_zh, item.label_en = form.label_zh.data.strip(), form.label_en.data.strip()
@@ -86,4 +101,5 @@ def edit_vocabulary(name: str, code: str | None):
         db.session.commit()
         flash(_("List saved."), "success")
         return redirect(url_for("policies.vocabularies"))
-    return render_template("policies/vocabulary_form.html", form=form, title=title, item=item)
+    return render_template("policies/vocabulary_form.html", form=form, title=title, item=item,
+                           aliases=aliases_by_code(name).get(code, []) if code else [])

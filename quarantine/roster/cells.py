@@ -1,4 +1,8 @@
-"""One cell at a time: clean text, names, phones, dates and ages as county sheets write them."""
+"""One cell at a time: clean text, names, dates and ages as county sheets write them.
+
+Text that starts with =, +, - or @ stays text exactly as written: it is a name or a note, never
+a formula here (exports make it safe where they write spreadsheets).
+"""
 from __future__ import annotations
 
 import re
@@ -15,6 +19,11 @@ SEX_WORDS = {"男": "M", "男性": "M", "m": "M", "male": "M", "女": "F", "女�
 
 
 SPACES = re.compile(r"\s+")
+
+
+# Control and invisible format characters (NUL, zero-width spaces, byte-order marks) come from
+# copy-and-paste and broken exports; they are never part of a name or a number.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2060-\u2064\ufeff\ufffe]")
 
 
 NEED_SEPARATORS = re.compile(r"[、,，;；/]+")
@@ -41,6 +50,10 @@ def cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
+        # The common case without regular expressions: printable (no control, invisible or odd space
+        # characters), already NFKC (no full-width digits), no runs of spaces.
+        if value.isprintable() and "  " not in value and (value.isascii() or unicodedata.is_normalized("NFKC", value)):
+            return value.strip()
         text = value
     elif isinstance(value, float) and value.is_integer():
         text = str(int(value))
@@ -52,7 +65,18 @@ def cell_text(value: object) -> str:
         text = str(value)
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
+        text = _INVISIBLE.sub("", text)
+    elif not text.isprintable():
+        text = _INVISIBLE.sub("", text)
     return SPACES.sub(" ", text).strip()
+
+
+def shown(value: object, limit: int = 60) -> str | None:
+    """A cell's value as a problem list shows it: clean text, cut short when long."""
+    text = cell_text(value)
+    if not text:
+        return None
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def is_blank(value: object) -> bool:
@@ -61,23 +85,7 @@ def is_blank(value: object) -> bool:
 
 def clean_name(text: str) -> str:
     # "张 三" is a typing slip; "John Smith" keeps its space.
-    return _CJK_GAP.sub("", text)
-
-
-def clean_phone(value: object) -> str | None:
-    text = cell_text(value)
-    if not text:
-        return None
-    # Several numbers in one cell: the first is the person's own.
-    first = re.split(r"[/,，、;；]|\s{2,}", text)[0]
-    digits = re.sub(r"[^\d+]", "", first)
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    elif len(digits) == 13 and digits.startswith("861"):
-        digits = digits[2:]
-    return digits or text
+    return _CJK_GAP.sub("", text) if " " in text else text
 
 
 def parse_date(value: object) -> date | None:

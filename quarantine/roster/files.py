@@ -1,21 +1,15 @@
 """Opening the uploaded bytes: CSV in the usual encodings, or an Excel workbook, judged by content."""
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from quarantine.i18n import _
-
-
-class BrokenFile(Exception):
-    """The file as a whole cannot be read; the message is shown to the user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+from quarantine.roster.limits import MAX_COLUMNS
+from quarantine.roster.records import BrokenFile
+from quarantine.roster.workbooks import damaged_workbook, workbook_sheets
 
 
 @dataclass
@@ -30,23 +24,20 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _BINARY_MAGICS = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"{\\rtf", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf")
 
 
-def open_tables(data: bytes, filename: str, stack: contextlib.ExitStack) -> list[Table]:
-    """Candidate tables: XLSX worksheets (active first), or one CSV parse per delimiter."""
+def open_tables(data: bytes, filename: str) -> list[Table]:
+    """Candidate tables: worksheets of a workbook (active first), or one CSV parse per delimiter."""
     lower = filename.lower()
     # Content decides, not the extension: counties rename files freely.
-    if data.startswith(b"PK\x03\x04"):
-        return _xlsx_tables(data, filename, stack)
-    if data.startswith(_OLE_MAGIC):
-        raise BrokenFile(_(
-            "%(filename)s is an old Excel 97-2003 (.xls) workbook: open it in Excel, save it as .xlsx and upload it again",
-            filename=filename,
-        ))
+    if data.startswith((b"PK\x03\x04", _OLE_MAGIC)):
+        is_xlsx = data.startswith(b"PK")
+        return [Table(name, rows) for name, rows in workbook_sheets(data, filename, is_xlsx)]
     if data.startswith(_BINARY_MAGICS):
         raise BrokenFile(_not_a_spreadsheet(filename))
     text = _decode(data)
-    if text is None or "\x00" in text:
-        if lower.endswith((".xlsx", ".xlsm")):
-            raise BrokenFile(_damaged_workbook(filename))
+    # A stray NUL in a cell is cleaned with the cell; a file full of them is binary.
+    if text is None or text.count("\x00") > max(10, len(text) // 100):
+        if lower.endswith((".xlsx", ".xlsm", ".xls")):
+            raise BrokenFile(damaged_workbook(filename))
         raise BrokenFile(_not_a_spreadsheet(filename))
     stripped = text.lstrip()[:512].lower()
     if stripped.startswith(("<html", "<!doctype", "<?xml", "<table")):
@@ -62,14 +53,7 @@ def open_tables(data: bytes, filename: str, stack: contextlib.ExitStack) -> list
 
 
 def _not_a_spreadsheet(filename: str) -> str:
-    return _("%(filename)s is not a spreadsheet: upload an Excel workbook (.xlsx) or a CSV file", filename=filename)
-
-
-def _damaged_workbook(filename: str) -> str:
-    return _(
-        "%(filename)s could not be opened as an Excel workbook; it may be damaged: open it in Excel and save it again as .xlsx",
-        filename=filename,
-    )
+    return _("%(filename)s is not a spreadsheet: upload an Excel workbook (.xlsx or .xls) or a CSV file", filename=filename)
 
 
 def _decode(data: bytes) -> str | None:
@@ -100,40 +84,12 @@ def _csv_tables(text: str) -> list[Table]:
 
 def _csv_rows(text: str, delimiter: str) -> Iterator[Sequence[object]]:
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+            if len(row) > MAX_COLUMNS:
+                raise BrokenFile(_(
+                    "row %(row)d has %(n)d columns; a roster may have at most %(max)d: delete the extra columns",
+                    row=number, n=len(row), max=MAX_COLUMNS,
+                ))
+            yield row
     except csv.Error as exc:
         raise BrokenFile(_("the CSV file is malformed: %(error)s", error=str(exc))) from exc
-
-
-def _xlsx_tables(data: bytes, filename: str, stack: contextlib.ExitStack) -> list[Table]:
-    from openpyxl import load_workbook  # import cost only when a workbook is uploaded
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises a zoo of types (zipfile, KeyError, XML) for bad files
-        raise BrokenFile(_damaged_workbook(filename)) from exc
-    stack.callback(workbook.close)
-    sheets = [ws for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
-    active = workbook.active
-    if active in sheets:
-        sheets.remove(active)
-        sheets.insert(0, active)
-    tables = []
-    for sheet in sheets:
-        # Some generators write a wrong <dimension>, and read-only mode would trust it and
-        # cut off columns; forget it and read the rows as they are.
-        sheet.reset_dimensions()
-        tables.append(Table(sheet.title, _guarded(sheet.iter_rows(values_only=True), filename)))
-    return tables
-
-
-def _guarded(rows: Iterator[Sequence[object]], filename: str) -> Iterator[Sequence[object]]:
-    """Turn failures while parsing sheet XML (a damaged file) into a file-level error."""
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            return
-        except Exception as exc:  # same zoo as load_workbook
-            raise BrokenFile(_damaged_workbook(filename)) from exc
-        yield row

@@ -14,7 +14,7 @@ HEADER_SEARCH_ROWS = 10
 
 FIELDS = (
     "name", "sex", "id_number", "phone", "household", "category",
-    "needs", "diet", "age", "birth_date", "origin", "notes",
+    "needs", "diet", "age", "birth_date", "origin", "notes", "relationship",
 )
 
 
@@ -27,7 +27,10 @@ HEADER_ALIASES: Mapping[str, tuple[str, ...]] = {
         "passport", "passport number", "document number",
     ),
     "phone": ("联系电话", "电话", "手机号", "手机", "手机号码", "联系方式", "phone", "telephone", "mobile", "tel"),
-    "household": ("家庭编号", "户号", "家庭", "户编号", "家庭号", "household", "household id", "family"),
+    "household": ("家庭编号", "户号", "家庭", "户编号", "家庭号", "家庭序号", "家庭户号", "同户编号", "household",
+                  "household id", "household number", "family", "family id"),
+    "relationship": ("家庭关系", "与户主关系", "与户主的关系", "关系", "亲属关系", "家庭成员关系", "户内关系",
+                     "relationship", "relation", "relationship to head", "relationship to the head"),
     "category": ("人员类别", "类别", "人员类型", "category", "type"),
     "needs": ("特殊需求", "需求", "特殊需要", "needs", "special needs"),
     "diet": ("饮食", "饮食要求", "饮食需求", "diet", "dietary requirements"),
@@ -45,7 +48,8 @@ _HEADER_FRAGMENTS = (("身份证", "id_number"), ("证件号", "id_number"), ("�
 # Rows that end a county sheet without being people: totals and sign-off lines.
 _FOOTER_PREFIXES = (
     "合计", "总计", "小计", "共计", "填表人", "制表人", "填报人", "审核人", "负责人",
-    "填表日期", "填报日期", "制表日期", "注:", "说明",
+    "填表日期", "填报日期", "制表日期", "注:", "说明", "经办人", "审批人", "统计人", "签字", "盖章",
+    "单位盖章", "填报单位", "报送单位", "total", "prepared by", "signed",
 )
 
 
@@ -119,4 +123,4 @@ def is_footer(row: Sequence[object], layout: Layout) -> bool:
     if id_position < len(row) and not is_blank(row[id_position]):
         return False
     first = next((cell_text(value) for value in row if not is_blank(value)), "")
-    return first.startswith(_FOOTER_PREFIXES)
+    return first.casefold().startswith(_FOOTER_PREFIXES)

@@ -1,4 +1,4 @@
-"""Checking one person's row: ID number, sex, birth date, age, category, needs and diet."""
+"""Checking one person's row: ID number, sex, birth date, age, phone, category, needs and diet."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -14,15 +14,17 @@ from quarantine.roster.cells import (
     SEX_WORDS,
     cell_text,
     clean_name,
-    clean_phone,
     lost_digits,
     parse_age,
     parse_date,
     sex_label,
+    shown,
 )
 from quarantine.roster.header import Layout
+from quarantine.roster.limits import FIELD_LENGTHS
+from quarantine.roster.phones import PhoneError, parse_phone
 from quarantine.roster.records import RosterProblem, RosterRow
-from quarantine.roster.vocabulary import RosterVocabulary
+from quarantine.roster.vocabulary import IGNORE, LEAVE_OUT, RosterVocabulary
 
 
 class RowParser:
@@ -38,17 +40,21 @@ class RowParser:
     def __call__(self, row_number: int, row: Sequence[object]) -> RosterRow:
         problems: list[RosterProblem] = []
         header = self.header
+        width = len(row)
+        index = self.index
 
         def cell(name: str) -> object:
-            position = self.index.get(name)
-            if position is None or position >= len(row):
+            position = index.get(name)
+            if position is None or position >= width:
                 return None
             return row[position]
 
-        def problem(name: str, message: str) -> None:
-            problems.append(RosterProblem(row_number, header.get(name), message, name))
-
         name = clean_name(cell_text(cell("name"))) or None
+
+        def problem(field: str, message: str, value: object = None) -> None:
+            found = shown(cell(field)) if value is None else str(value)
+            problems.append(RosterProblem(row_number, header.get(field), message, field, name, found))
+
         if name is None:
             problem("name", _("name is missing"))
 
@@ -73,39 +79,56 @@ class RowParser:
         birth_date = birth_date or given_birth
 
         self._check_age(cell("age"), birth_date, parsed is not None, problem)
+        texts = {field: cell_text(cell(field)) or None for field in ("household", "origin", "notes", "relationship")}
+        texts["name"] = name
+        texts["phone"] = self._phone(cell("phone"), problem)
+        for field, limit in FIELD_LENGTHS.items():
+            if texts[field] and len(texts[field]) > limit:
+                problem(field, _("%(column)s is longer than %(n)d characters", column=header.get(field, field), n=limit))
 
-        category = self._category(cell("category"), problem)
-        needs = self._needs(cell("needs"), problem)
-        diet = self._diet(cell("diet"), problem)
-        household = cell_text(cell("household")) or None
-        return RosterRow(
+        result = RosterRow(
             row_number=row_number,
             name=name,
             id_number=id_number,
             id_kind=id_kind,
             sex=sex,
             birth_date=birth_date,
-            phone=clean_phone(cell("phone")),
-            household=household,
-            category=category,
-            needs=needs,
-            diet=diet,
-            origin=cell_text(cell("origin")) or None,
-            notes=cell_text(cell("notes")) or None,
+            phone=texts["phone"],
+            household=texts["household"],
+            category=None,
+            needs=(),
+            diet=None,
+            origin=texts["origin"],
+            notes=texts["notes"],
             problems=problems,
+            relationship=texts["relationship"],
         )
+        result.category = self._category(cell("category"), result)
+        result.needs = self._needs(cell("needs"), result)
+        result.diet = self._diet(cell("diet"), result)
+        return result
+
+    def _phone(self, value: object, problem: Callable[..., None]) -> str | None:
+        text = cell_text(value)
+        if not text:
+            return None
+        try:
+            return parse_phone(text)
+        except PhoneError as exc:
+            problem("phone", str(exc))
+            return None
 
     def _id_number(
-        self, value: object, problem: Callable[[str, str], None]
+        self, value: object, problem: Callable[..., None]
     ) -> tuple[str | None, str | None, ResidentId | None]:
         column = self.header["id_number"]
         if isinstance(value, float) and (not value.is_integer() or abs(value) >= 1e15):
             # Excel keeps 15 significant digits; an 18-digit ID as a number is already damaged.
-            shown = "%.15g" % value
-            problem("id_number", lost_digits(shown, column))
-            return shown, None, None
+            digits = "%.15g" % value
+            problem("id_number", lost_digits(digits, column), digits)
+            return digits, None, None
         if isinstance(value, str):
-            value = value.strip().lstrip("'`")  # Excel's "treat as text" apostrophe
+            value = cell_text(value).lstrip("'`")  # Excel's "treat as text" apostrophe
         number = normalize(value)
         if SCIENTIFIC.match(number):  # a CSV saved from Excel after the damage was done
             problem("id_number", lost_digits(number, column))
@@ -123,7 +146,7 @@ class RowParser:
             problem("id_number", _("this person is already among the current residents"))
         return number, kind, parsed
 
-    def _sex(self, value: object, problem: Callable[[str, str], None]) -> str | None:
+    def _sex(self, value: object, problem: Callable[..., None]) -> str | None:
         text = cell_text(value)
         if not text:
             return None
@@ -132,7 +155,7 @@ class RowParser:
             problem("sex", _('sex "%(value)s" is not recognised: use 男 or 女 (M or F)', value=text))
         return sex
 
-    def _birth_date(self, value: object, problem: Callable[[str, str], None]) -> date | None:
+    def _birth_date(self, value: object, problem: Callable[..., None]) -> date | None:
         try:
             born = parse_date(value)
         except ValueError:
@@ -144,7 +167,7 @@ class RowParser:
         return born
 
     def _check_age(
-        self, value: object, born: date | None, from_id: bool, problem: Callable[[str, str], None]
+        self, value: object, born: date | None, from_id: bool, problem: Callable[..., None]
     ) -> None:
         try:
             age = parse_age(value)
@@ -168,24 +191,30 @@ class RowParser:
                 given=age, expected=actual, born=born.isoformat(),
             ))
 
-    def _category(self, value: object, problem: Callable[[str, str], None]) -> str | None:
+    def _decided(self, kind: str, text: str, row: RosterRow) -> str | None:
+        """The code for a value; a value nobody has decided on yet waits, a left-out one leaves the row out."""
+        code = self.vocab.lookup(kind, text)
+        if code is None:
+            row.undecided.append((kind, text))
+            return None
+        if self.vocab.decision(kind, text) is not None:
+            row.decided.append((kind, text))
+        if code == LEAVE_OUT:
+            row.left_out = row.left_out or _('left out as you chose for "%(value)s"', value=text)
+            return None
+        return code
+
+    def _category(self, value: object, row: RosterRow) -> str | None:
         text = cell_text(value)
         if not text:
             return None  # the batch may set one category for everybody
-        code = self.vocab.category(text)
-        if code is None:
-            problem("category", _(
-                'unknown category "%(value)s"; accepted: %(accepted)s',
-                value=text, accepted=self.vocab.accepted_categories,
-            ))
-        return code
+        return self._decided("category", text, row)
 
-    def _needs(self, value: object, problem: Callable[[str, str], None]) -> tuple[str, ...]:
+    def _needs(self, value: object, row: RosterRow) -> tuple[str, ...]:
         text = cell_text(value)
         if not text or text.casefold() in NOTHING:
             return ()
         found: list[str] = []
-        unknown: list[str] = []
         for chunk in NEED_SEPARATORS.split(text):
             words = chunk.split()
             start = 0
@@ -194,6 +223,8 @@ class RowParser:
             while start < len(words):
                 for end in range(len(words), start, -1):
                     code = self.vocab.need(" ".join(words[start:end]))
+                    if code == LEAVE_OUT:
+                        self._decided("need", " ".join(words[start:end]), row)
                     if code:
                         if code not in found:
                             found.append(code)
@@ -201,26 +232,15 @@ class RowParser:
                         break
                 else:
                     if words[start].casefold() not in NOTHING:
-                        unknown.append(words[start])
+                        self._decided("need", words[start], row)
                     start += 1
-        if unknown:
-            problem("needs", _(
-                'unknown special need "%(value)s"; accepted: %(accepted)s',
-                value="、".join(unknown), accepted=self.vocab.accepted_needs,
-            ))
-        return tuple(found)
+        return tuple(code for code in found if code not in (IGNORE, LEAVE_OUT))
 
-    def _diet(self, value: object, problem: Callable[[str, str], None]) -> str | None:
+    def _diet(self, value: object, row: RosterRow) -> str | None:
         text = cell_text(value)
         if not text or text.casefold() in NOTHING:
             return self.vocab.default_diet
-        code = self.vocab.diet(text)
-        if code is None:
-            problem("diet", _(
-                'unknown diet "%(value)s"; accepted: %(accepted)s',
-                value=text, accepted=self.vocab.accepted_diets,
-            ))
-        return code
+        return self._decided("diet", text, row)
 
 
 def mark_duplicates(rows: list[RosterRow], column: str) -> None:
@@ -237,4 +257,4 @@ def mark_duplicates(rows: list[RosterRow], column: str) -> None:
                 message = _("the same ID number is also on row %(rows)s", rows=others[0])
             else:
                 message = _("the same ID number is also on rows %(rows)s", rows=", ".join(others))
-            row.problems.append(RosterProblem(row.row_number, column, message, "id_number"))
+            row.problems.append(RosterProblem(row.row_number, column, message, "id_number", row.name, row.id_number))

@@ -4,7 +4,10 @@ from sqlalchemy import func, select
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    FieldList,
     FloatField,
+    Form,
+    FormField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -12,12 +15,21 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from quarantine.extensions import db
 from quarantine.form_fields import MultiCheckboxField
 from quarantine.i18n import _l
-from quarantine.models import BATCH_STATUSES, TransferBatch
+from quarantine.models import ALIAS_KINDS, BATCH_STATUSES, TransferBatch
 
 
 class BatchForm(FlaskForm):
@@ -72,10 +84,27 @@ class MoveInPlanForm(FlaskForm):
 
 
 class RosterUploadForm(FlaskForm):
-    file = FileField(_l("Roster file (CSV or XLSX)"), validators=[
+    file = FileField(_l("Roster file (XLSX, XLS or CSV)"), validators=[
         FileRequired(message=_l("Choose a file to upload.")),
-        FileAllowed(["csv", "xlsx", "txt", "xls"], _l("Upload a CSV or XLSX file."))])
+        FileAllowed(["csv", "xlsx", "xlsm", "txt", "xls"], _l("Upload an Excel workbook (.xlsx or .xls) or a CSV file."))])
     submit = SubmitField(_l("Check the file"))
+
+
+class ValueDecisionForm(Form):
+    """One value the lists do not know, and what the user makes of it (choices set per kind by the view)."""
+    kind = HiddenField(validators=[AnyOf(ALIAS_KINDS)])
+    value = HiddenField(validators=[DataRequired(), Length(max=100)])
+    choice = SelectField(_l("Means"), validators=[Optional()])
+    remember = BooleanField(_l("Remember for later files"))
+
+
+class RosterDecisionsForm(FlaskForm):
+    values = FieldList(FormField(ValueDecisionForm))
+    submit = SubmitField(_l("Apply these decisions"))
+
+    def set_choices(self, choices: dict[str, list[tuple[str, str]]]) -> None:
+        for entry in self.values:
+            entry.form.choice.choices = [("", _l("— decide —"))] + choices.get(entry.form.kind.data, [])
 
 
 class RosterImportForm(FlaskForm):

@@ -51,14 +51,16 @@ def test_roster_to_check_in(live_server, page, db, make_user, make_site, tmp_pat
     assert problems.locator("td.row").first.inner_text() == "7"  # title, header, then data from row 3
     assert page.inner_text("#rows-bad") == "1"
 
-    # Import refused while the problem is there.
+    # Import refused while the problem is there; the preview stays, problems and all.
     page.click("#roster-import button[type=submit]")
     assert "still has 1 problem" in page.inner_text(".flash.error")
+    assert "check digit" in page.inner_text("#roster-problems")
 
     # The corrected file (XLSX this time) is clean and imports.
     rows[4][2] = good_id
     fixed_file = tmp_path / "taikang-fixed.xlsx"
     fixed_file.write_bytes(xlsx_file(rows, title="太康县转运人员名单"))
+    page.get_by_role("link", name="Upload a corrected file").click()
     page.set_input_files("#file", str(fixed_file))
     page.click("#roster-upload button[type=submit]")
     page.wait_for_selector("#roster-clean")
