@@ -54,10 +54,17 @@ def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # workers look for such runs this often.
         "PLAN_STALE_SECONDS": float(os.environ.get("PLAN_STALE_SECONDS", "30")),
         "JOBS_SWEEP_SECONDS": float(os.environ.get("JOBS_SWEEP_SECONDS", "10")),
+        # Threads the planner's CP-SAT search uses inside one worker process (a core each).
+        "PLANNER_THREADS": int(os.environ.get("PLANNER_THREADS", "2")),
     }
     config.update(overrides or {})
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _secret_key(instance_path)
     if not config["SQLALCHEMY_DATABASE_URI"]:
         config["SQLALCHEMY_DATABASE_URI"] = _database_url(instance_path)
+    if os.environ.get("DATABASE_POOLER") == "pgbouncer" and config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # PgBouncer in transaction mode hands connections around: no server-side prepared statements.
+        options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {**options.get("connect_args", {}), "prepare_threshold": None}
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     return config

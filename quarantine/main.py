@@ -1,9 +1,11 @@
 """The home page: figures over every visible site, and the sites a page at a time."""
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import text
 
 from quarantine.access import visible_sites_query
 from quarantine.extensions import db
+from quarantine.jobs.queue import backend_name, huey
 from quarantine.paging import page_arg
 from quarantine.sites.listing import site_page
 from quarantine.sites.services import capacities, totals
@@ -23,3 +25,31 @@ def index():
     return render_template("main/index.html", page=page, sites=page.items, q=q,
                            caps=capacities([s.id for s in page.items]), totals=totals(visible_sites_query()),
                            supply_flags=supplies_and_waste_flags(visible, include_county=current_user.sees_all_sites))
+
+
+@bp.route("/healthz")
+def healthz():
+    """For the load balancer and monitoring: the database and the job queue answer (no sign-in)."""
+    checks = {"database": _database_answers(), "queue": _queue_answers()}
+    healthy = all(checks.values())
+    return jsonify(status="ok" if healthy else "failing", **{k: "ok" if v else "failing" for k, v in checks.items()},
+                   queue_backend=backend_name()), (200 if healthy else 503)
+
+
+def _database_answers() -> bool:
+    try:
+        db.session.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not healthy"; details go to the log
+        db.session.rollback()
+        current_app.logger.exception("health check: database")
+        return False
+
+
+def _queue_answers() -> bool:
+    try:
+        huey.pending_count()
+        return True
+    except Exception:  # noqa: BLE001
+        current_app.logger.exception("health check: job queue")
+        return False

@@ -11,6 +11,7 @@ import threading
 import time
 from datetime import datetime, timezone
 
+from flask import current_app
 from sqlalchemy import Engine, select, update
 
 import planner
@@ -20,7 +21,6 @@ from quarantine.transfers.plan_store import StoredReason, save_plan, save_scenar
 from quarantine.transfers.scenario import build_scenario, site_key
 
 HEARTBEAT_SECONDS = 2.0
-SOLVER_WORKERS = 2
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ def _solve(run: PlanRun) -> None:
     heartbeat.start()
     started = time.perf_counter()
     try:
-        result = planner.solve(scenario, time_limit=run.time_limit, workers=SOLVER_WORKERS, seed=0,
+        result = planner.solve(scenario, time_limit=run.time_limit, workers=current_app.config["PLANNER_THREADS"], seed=0,
                                progress=heartbeat.progress, cancel=heartbeat.cancel)
     finally:
         heartbeat.stop()
