@@ -148,7 +148,7 @@ def measure(layout: str, web_cores: str | None, worker_cores: str | None, time_l
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
         shutil.rmtree(tmp, ignore_errors=True)
-    return {"layout": layout, "idle": idle, "during": during, "plan_status": status, "plan_seconds": plan_seconds}
+    return {"layout": layout, "idle": idle, "during": during, "plan_status": status.strip(), "plan_seconds": plan_seconds}
 
 
 def main() -> None:

@@ -18,7 +18,8 @@ QUEUE_NAME = "quarantine"
 
 def jobs_database() -> Path:
     """Where the embedded queue keeps its jobs: JOBS_DB, else instance/jobs.db beside the app's database."""
-    path = Path(os.environ.get("JOBS_DB") or Path.cwd() / "instance" / "jobs.db")
+    instance = Path(os.environ.get("QUARANTINE_INSTANCE_PATH") or Path.cwd() / "instance")
+    path = Path(os.environ.get("JOBS_DB") or instance / "jobs.db")
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
 
