@@ -68,7 +68,7 @@ def register_blueprints(app: Flask) -> None:
     from quarantine.sites.routes import bp as sites
     from quarantine.staff.routes import bp as staff
     from quarantine.supplies.routes import bp as supplies
-    from quarantine.transfers import arrival_views, plan_views, print_views, roster_views  # noqa: F401
+    from quarantine.transfers import arrival_views, capacity_views, plan_views, print_views, roster_views  # noqa: F401
     from quarantine.transfers.routes import bp as transfers
     from quarantine.users.routes import bp as users
     from quarantine.waste.routes import bp as waste

@@ -126,3 +126,37 @@ class ArrivalForm(FlaskForm):
 class PlanUploadForm(FlaskForm):
     file = FileField(_l("Plan file (quarantine-plan/1 JSON)"), validators=[FileRequired(message=_l("Choose a file to upload."))])
     submit = SubmitField(_l("Load for review"))
+
+
+class CapacityCheckForm(FlaskForm):
+    """How many can we take: a headcount asked for before the roster comes (a GET form)."""
+    class Meta:
+        csrf = False
+
+    people = IntegerField(_l("People"), validators=[InputRequired(message=_l("Enter how many people are coming.")),
+                                                     NumberRange(1, 20000)])
+    households = IntegerField(_l("Households (about)"), validators=[Optional(), NumberRange(1, 20000)],
+                              description=_l("Empty: about one household for every 2.5 people."))
+    category = SelectField(_l("Category"))
+    needs_accessible = IntegerField(_l("Of them needing an accessible room"), validators=[Optional(),
+                                                                                          NumberRange(0, 20000)])
+    origin = StringField(_l("From (sending county)"), validators=[Optional(), Length(max=120)])
+    lat = FloatField(_l("Origin latitude"), validators=[Optional(), NumberRange(-90, 90)])
+    lon = FloatField(_l("Origin longitude"), validators=[Optional(), NumberRange(-180, 180)])
+    submit = SubmitField(_l("Check"))
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if ok and self.households.data and self.households.data > self.people.data:
+            self.households.errors = list(self.households.errors) + [
+                str(_l("There cannot be more households than people."))]
+            ok = False
+        if ok and (self.needs_accessible.data or 0) > self.people.data:
+            self.needs_accessible.errors = list(self.needs_accessible.errors) + [
+                str(_l("More people need an accessible room than are coming."))]
+            ok = False
+        if ok and (self.lat.data is None) != (self.lon.data is None):
+            missing = self.lon if self.lon.data is None else self.lat
+            missing.errors = list(missing.errors) + [str(_l("Give both latitude and longitude, or neither."))]
+            ok = False
+        return ok

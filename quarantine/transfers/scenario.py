@@ -7,6 +7,7 @@ their code. Everything is read in a handful of set-based queries so that a city 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from sqlalchemy import func, select
@@ -93,7 +94,17 @@ def _pending_rows(batch_ids: list[int]) -> tuple[list, dict[int, list[str]]]:
     return rows, needs
 
 
-def build_scenario(batches: list[TransferBatch], name: str = "live") -> planner.Scenario:
+@dataclass(frozen=True)
+class LiveSites:
+    """The sites as the planner sees them now, with the database rows they came from."""
+
+    sites: tuple[planner.Site, ...]
+    rows: dict[str, Site]
+    fallback: planner.Location
+
+
+def live_sites() -> LiveSites:
+    """Every site not closed, with its rooms, the people holding beds and its capacity limit."""
     sites = list(db.session.scalars(select(Site).where(Site.status != "closed").order_by(Site.id)))
     fallback = _fallback_location(sites)
     buildings = {b.id: b.code for b in db.session.scalars(select(Building))}
@@ -107,7 +118,6 @@ def build_scenario(batches: list[TransferBatch], name: str = "live") -> planner.
     occupants = _occupants_by_room(batch_codes)
     # The limit the planner respects: the manual limit, lowered to what the staff on duty can care for.
     limits = effective_capacity_limits(sites, local_today())
-
     planner_sites = []
     for site in sites:
         rooms = tuple(planner.Room(id=room_key(room.id), building=buildings[room.building_id], floor=room.floor,
@@ -118,7 +128,11 @@ def build_scenario(batches: list[TransferBatch], name: str = "live") -> planner.
         planner_sites.append(planner.Site(id=site_key(site.id), name=site.name, kind=site.kind,
                                           ready=site.receiving, location=location,
                                           capacity_limit=limits[site.id], rooms=rooms))
+    return LiveSites(tuple(planner_sites), {site_key(s.id): s for s in sites}, fallback)
 
+
+def build_scenario(batches: list[TransferBatch], name: str = "live") -> planner.Scenario:
+    live = live_sites()
     people, needs = _pending_rows([b.id for b in batches])
     by_batch: dict[int, list] = defaultdict(list)
     for person in people:
@@ -127,13 +141,13 @@ def build_scenario(batches: list[TransferBatch], name: str = "live") -> planner.
     for batch in batches:
         arrival = (batch.expected_arrival or datetime.now(timezone.utc)).date()
         location = (planner.Location(batch.origin_lat, batch.origin_lon) if batch.origin_lat is not None
-                    else fallback)
+                    else live.fallback)
         planner_batches.append(planner.Batch(id=batch.code, origin=batch.origin, location=location, people=tuple(
             planner.Person(id=person_key(p.id), household=household_of(p), category=p.category_code,
                            sex=p.sex or "", age=_age(p.birth_date, arrival), needs=tuple(sorted(needs.get(p.id, ()))),
                            diet=p.diet_code)
             for p in by_batch.get(batch.id, []))))
-    return planner.Scenario(name=name, sites=tuple(planner_sites), batches=tuple(planner_batches))
+    return planner.Scenario(name=name, sites=live.sites, batches=tuple(planner_batches))
 
 
 def _occupants_by_room(batch_codes: dict[int, str]) -> dict[int, tuple[planner.Occupant, ...]]:
