@@ -12,7 +12,6 @@ import math
 from dataclasses import dataclass, replace
 
 import planner
-
 from quarantine.models import Site
 from quarantine.sites.services import Gap, readiness_gaps
 from quarantine.transfers.scenario import LiveSites, live_sites

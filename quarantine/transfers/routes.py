@@ -1,5 +1,6 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from quarantine.access import roles_required
 from quarantine.extensions import db
@@ -7,9 +8,14 @@ from quarantine.i18n import _
 from quarantine.labels import status_label
 from quarantine.localtime import local_to_utc, utc_to_local
 from quarantine.models import Person, TransferBatch
+from quarantine.paging import page_arg, paginate
 from quarantine.transfers.forms import BatchForm
+from quarantine.transfers.scenario import batch_progress
 
 bp = Blueprint("transfers", __name__, url_prefix="/transfers")
+
+BATCHES_PER_PAGE = 50
+PEOPLE_SHOWN = 200  # a batch page lists the first ones; the people list shows all, searched and paged
 
 
 def _status_choices(form: BatchForm) -> None:
@@ -19,10 +25,9 @@ def _status_choices(form: BatchForm) -> None:
 @bp.route("/")
 @roles_required("admin", "hq")
 def list_batches():
-    batches = db.session.scalars(select(TransferBatch).order_by(TransferBatch.created_at.desc())).all()
-    counts = dict(db.session.execute(select(Person.batch_id, func.count(Person.id))
-                                     .where(Person.batch_id.is_not(None)).group_by(Person.batch_id)).all())
-    return render_template("transfers/list.html", batches=batches, counts=counts)
+    page = paginate(select(TransferBatch).order_by(TransferBatch.created_at.desc()), page_arg(), BATCHES_PER_PAGE)
+    return render_template("transfers/list.html", batches=page.items, page=page,
+                           progress=batch_progress([b.id for b in page.items]))
 
 
 def _save(form: BatchForm, batch: TransferBatch) -> None:
@@ -66,5 +71,9 @@ def edit_batch(batch_id: int):
 @roles_required("admin", "hq")
 def show_batch(batch_id: int):
     batch = db.session.get(TransferBatch, batch_id) or abort(404)
-    return render_template("transfers/show.html", batch=batch)
+    people = db.session.scalars(select(Person).where(Person.batch_id == batch.id)
+                                .options(selectinload(Person.category))
+                                .order_by(Person.household, Person.name).limit(PEOPLE_SHOWN + 1)).all()
+    return render_template("transfers/show.html", batch=batch, people=people[:PEOPLE_SHOWN],
+                           more=len(people) > PEOPLE_SHOWN, progress=batch_progress([batch.id])[batch.id])
 

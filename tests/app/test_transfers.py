@@ -515,3 +515,32 @@ def test_commit_refused_when_the_site_limit_was_lowered_since_planning(db, count
     with pytest.raises(PlanIsStale) as refused:
         commit_plan(run, user)
     assert any("above its limit of 4" in c for c in refused.value.changes)
+
+
+def test_a_partial_commit_keeps_the_rest_waiting_and_says_so(db, county, signed_in):
+    fixed, backup, batch = county
+    add_people(db, batch, 6, start=100)  # 12 people, 8 beds
+    client = signed_in("hq")
+    client.post("/transfers/plan", data={"batches": [batch.id], "time_limit": 5})
+    run = db.session.scalar(select(PlanRun))
+    client.post(f"/transfers/plans/{run.id}/commit")
+    db.session.expire_all()
+    assert db.session.get(TransferBatch, batch.id).status == "planned"  # not "committed": people still wait
+    listing = text(client.get("/transfers/"))
+    assert "4 of 12 waiting for a bed" in listing and "8 reserved" in listing
+    page = text(client.get(f"/transfers/{batch.id}"))
+    assert "4 of 12 waiting for a bed" in page and "Plan the waiting people" in page
+    # Everyone else placed later: the batch is committed.
+    from quarantine.demo import _lay_out
+    from tests.conftest import staff_for_beds
+    _lay_out(backup)
+    staff_for_beds(db, backup, 8)
+    backup.status = "ready"
+    db.session.commit()
+    client.post("/transfers/plan", data={"batches": [batch.id], "time_limit": 5})
+    second = db.session.scalar(select(PlanRun).order_by(PlanRun.id.desc()).limit(1))
+    assert second.people_total == 4 and second.placed == 4  # only the waiting people are planned
+    client.post(f"/transfers/plans/{second.id}/commit")
+    db.session.expire_all()
+    assert db.session.get(TransferBatch, batch.id).status == "committed"
+    assert "Everyone has a bed" in text(client.get("/transfers/"))
