@@ -111,6 +111,10 @@ def test_roster_to_check_in(live_server, page, db, make_user, make_site, tmp_pat
     page.click("#move-form button[type=submit]")
     refusal = page.inner_text(".flash.error")
     assert "Move refused" in refusal and f"{taken.building.code}-{taken.number}" in refusal and "R" + str(taken.id) not in refusal
+    # The message stays where the user looks, however far the page is scrolled.
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    box = page.locator(".flash.error").bounding_box()
+    assert box is not None and 0 <= box["y"] < page.viewport_size["height"] / 2
 
     # Commit, then print the bus manifest.
     page.get_by_role("button", name="Commit: reserve these rooms").click()
