@@ -34,7 +34,7 @@ def most_placeable(scenario: Scenario, *, time_limit: float, workers: int = 2, s
     total = sum(hh.size for hh in inv.households)
     bound, proven = total, placed == total
     if not proven:
-        placement, _ = maximise_placement(inv, time_limit=time_limit, workers=workers, seed=seed, known=placed)
+        placement, _ = maximise_placement(inv, time_limit=time_limit, workers=workers, seed=seed, start=occ)
         if placement.occ is not None:
             occ, placed = placement.occ, placement.placed
         bound, proven = placement.bound, placement.proven

@@ -26,6 +26,10 @@ MAX_FLOOR_COHORTS = 20_000
 # Shares of the time left after the LP for the dives, and for filling the floors a dive chose.
 DIVE_SHARE = 0.35
 FILL_SHARE = 0.25
+# Models up to this many variables are first searched whole (for up to this share of the time left):
+# on small scenarios that proves the optimum outright.
+WHOLE_MODEL_VARIABLES = 3_000
+WHOLE_MODEL_SHARE = 0.5
 # Floor groups rounded per dive round: a quarter of those still open (fast), or one (careful).
 QUARTER, ONE = 0.25, 0.0
 
@@ -72,17 +76,19 @@ def capacity_bound(inv: Inventory) -> int:
 
 
 def maximise_placement(inv: Inventory, *, time_limit: float, workers: int, seed: int,
-                       cancel: threading.Event | None = None, known: int = 0) -> tuple[Placement, Search | None]:
-    """The most people placed within ``time_limit``; ``known`` is what a plan in hand places."""
-    start = time.perf_counter()
-    deadline = start + time_limit
+                       cancel: threading.Event | None = None,
+                       start: Occupancy | None = None) -> tuple[Placement, Search | None]:
+    """The most people placed within ``time_limit``, starting from ``start``, a plan in hand."""
+    start_occ = start or Occupancy.empty(inv)
+    known = sum(inv.households[h].size for h in start_occ.placed)
+    deadline = time.perf_counter() + time_limit
     bound = capacity_bound(inv)
     cohorts = len({hh.group for hh in inv.households})
     if known >= bound or len(inv.floors) * cohorts > MAX_FLOOR_COHORTS or not inv.scenario.policy.household_rooms:
         return Placement(None, known, bound, known >= bound), None
     from planner.placement_lp import Relaxation
     from planner.placement_model import build_placement_model
-    from planner.placement_search import Incumbent, counts_of, improve
+    from planner.placement_search import counts_of, improve, incumbent_from, search_whole
 
     data = build_placement_data(inv)
     pm = build_placement_model(data)
@@ -92,14 +98,17 @@ def maximise_placement(inv: Inventory, *, time_limit: float, workers: int, seed:
         bound = min(bound, lp.bound)
     if known >= bound:
         return Placement(None, known, bound, True), None
-    best = Incumbent({}, 0)
+    best = incumbent_from(pm, start_occ)
+    if len(pm.model.proto.variables) <= WHOLE_MODEL_VARIABLES:
+        best, bound = search_whole(pm, best, bound, time_limit=WHOLE_MODEL_SHARE * _left(deadline), workers=workers,
+                                   seed=seed, cancel=cancel)
     dives_until = time.perf_counter() + DIVE_SHARE * _left(deadline)
     fill_seconds = FILL_SHARE * _left(deadline)
     for per_round in (QUARTER, ONE):
         if lp.value is None or best.placed >= bound or time.perf_counter() >= dives_until:
             break
         takes, finished = lp.dive(_take_groups(pm), dives_until, per_round)
-        start_from = lp.rounded_down([v.index for v in pm.decisions()]) if finished else {}
+        start_from = lp.rounded_down([v.index for v in pm.decisions()]) if finished else best.values
         found = _fill(pm, takes, start_from, min(fill_seconds, _left(deadline)), workers, seed, cancel)
         if found is not None and found.placed > best.placed:
             best = found

@@ -101,12 +101,17 @@ def add_split_households(pm: PlacementModel) -> None:
             if take is None:
                 continue
             own = sc.reserved.get(g, {})
+            here = []
             for p, pattern in enumerate(patterns):
                 var = pm.model.new_int_var(0, len(sc.households), f"split_{g}_{sc.index}_{p}")
                 pm.split[(g, sc.index, p)] = var
                 pm.people_at[(sc.batch, data.groups[g].site)].append((var, sc.size))
                 for kind, n in consumed(pattern, own).items():
                     usage[(g, sc.group, kind)].append((var, n))
+                if consumed(pattern, own):
+                    here.append(var)
+            if here:  # implied for whole floors; keeps the relaxation from using a floor it barely holds
+                pm.model.add(cp_model.LinearExpr.sum(here) <= len(sc.households) * take)
     for (g, cohort, kind), terms in usage.items():
         rooms = data.groups[g].rooms.get(kind, 0)
         var = pm.model.new_int_var(0, rooms * data.groups[g].count, f"used_{g}_{'/'.join(cohort)}_{kind[0]}{kind[1]:d}")

@@ -10,8 +10,10 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 
+from planner.construct import Occupancy
 from planner.placement_model import PlacementModel
 from planner.placement_rooms import Counts
 
@@ -34,6 +36,25 @@ def counts_of(pm: PlacementModel, values: dict[int, int]) -> Counts:
 
     return Counts(positive(pm.take), positive(pm.pool), positive(pm.split),
                   {j for j, var in pm.join.items() if values.get(var.index, 0) > 0})
+
+
+def incumbent_from(pm: PlacementModel, occ: Occupancy) -> Incumbent:
+    """A plan in hand as a solution of the model, less its split households (their rooms may not
+    form one of the model's patterns): a feasible start when the LP dive runs out of time."""
+    data = pm.data
+    values: dict[int, int] = defaultdict(int)
+    class_of = {h: c.index for c in data.classes for h in c.households}
+    for f, owner in enumerate(occ.owner):
+        g = data.group_of_floor.get(f)
+        if owner is not None and g is not None and (g, owner) in pm.take:
+            values[pm.take[(g, owner)].index] += 1
+    placed = 0
+    for h, rooms in occ.placed.items():
+        var = pm.pool.get((data.group_of_floor.get(data.inv.slots[rooms[0][1]].floor, -1), class_of.get(h, -1)))
+        if var is not None and len({slot for _, slot in rooms}) == 1:
+            values[var.index] += 1
+            placed += data.inv.households[h].size
+    return Incumbent(dict(values), placed)
 
 
 def values_of(pm: PlacementModel, solver) -> dict[int, int]:
@@ -71,6 +92,24 @@ def improve(pm: PlacementModel, best: Incumbent, bound: int, *, deadline: float,
         if status in ("OPTIMAL", "FEASIBLE") and round(solver.objective_value) > best.placed:
             best = Incumbent(values_of(pm, solver), round(solver.objective_value))
     return best
+
+
+def search_whole(pm: PlacementModel, best: Incumbent, bound: int, *, time_limit: float, workers: int, seed: int,
+                 cancel: threading.Event | None = None) -> tuple[Incumbent, int]:
+    """CP-SAT on the whole model: on small scenarios it proves the optimum outright. Returns the best
+    solution and the bound, lowered to what the search proved."""
+    from planner.placement import solve_model
+
+    model = pm.model.clone()
+    model.add(pm.placed() <= bound)
+    hint(model, pm, best.values)
+    solver, status = solve_model(model, time_limit, workers, seed, cancel)
+    if status not in ("OPTIMAL", "FEASIBLE"):
+        return best, bound
+    bound = min(bound, int(solver.best_objective_bound + 1e-6))
+    if round(solver.objective_value) > best.placed:
+        best = Incumbent(values_of(pm, solver), round(solver.objective_value))
+    return best, bound
 
 
 def _neighbourhood(pm: PlacementModel, rng: random.Random) -> set:

@@ -101,7 +101,10 @@ def solve(scenario: Scenario, *, time_limit: float = 10, workers: int = 2, seed:
         if choice.bound is not None:
             bound = max(bound, choice.bound)
     if best.metrics.placed < total and not _cancelled(cancel):
+        before = best
         best = _fill_up(inv, _safety_net(inv, best))
+        if best is not before:
+            report(_progress(best, clock, bound, "filled up"))
     if short:
         bound = _short_bound(best.metrics, limit, tiers)
     return _result(inv, best, choice, tiers, bound, limit, clock, first_seconds)
@@ -129,18 +132,20 @@ def _place_most(inv: Inventory, best: Best, clock: _Clock, workers: int, seed: i
     from planner.placement import improve_tiers, maximise_placement
 
     placement, search = maximise_placement(inv, time_limit=clock.until(PLACEMENT_SHARE), workers=workers, seed=seed,
-                                           cancel=cancel, known=best.metrics.placed)
+                                           cancel=cancel, start=best.occ)
     if placement.occ is not None:
         best = _better(inv, best, placement.occ)
-        report(Progress(best.metrics.placed, best.metrics.total, float(best.metrics.objective), None,
-                        clock.elapsed, "most placed"))
+        report(_progress(best, clock, None, "most placed"))
     tiers = None
     if search is not None and search.placed == best.metrics.placed and not _cancelled(cancel) \
             and clock.until(PLACEMENT_SHARE + TIERS_SHARE) > 0.1:
         tiers = improve_tiers(search, time_limit=clock.until(PLACEMENT_SHARE + TIERS_SHARE), workers=workers,
                               seed=seed, cancel=cancel)
         if tiers.occ is not None:
+            before = best
             best = _better(inv, best, tiers.occ)
+            if best is not before:
+                report(_progress(best, clock, None, "tiers"))
     value = max(placement.bound, best.metrics.placed)
     return best, PlacedBound(value, best.metrics.placed >= placement.bound), tiers
 
