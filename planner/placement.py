@@ -23,13 +23,15 @@ from planner.placement_rooms import realise
 # Beyond this many floors times cohorts the count model is not built (a province-sized shortfall):
 # the heuristic plan is kept and the capacity bound reported as best known.
 MAX_FLOOR_COHORTS = 20_000
-# Shares of the time left after the LP for the dives, and for filling the floors a dive chose.
-DIVE_SHARE = 0.35
-FILL_SHARE = 0.25
+# Shares of the time left for a dive and for filling the floors it chose; a second, more careful
+# dive only runs while less than AGAIN_SHARE of the time after the LP has gone.
+DIVE_SHARE = 0.5
+FILL_SHARE = 0.4
+AGAIN_SHARE = 0.3
 # Models up to this many variables are first searched whole (for up to this share of the time left):
 # on small scenarios that proves the optimum outright.
-WHOLE_MODEL_VARIABLES = 3_000
-WHOLE_MODEL_SHARE = 0.5
+WHOLE_MODEL_VARIABLES = 1_500
+WHOLE_MODEL_SHARE = 0.3
 # Floor groups rounded per dive round: a quarter of those still open (fast), or one (careful).
 QUARTER, ONE = 0.25, 0.0
 
@@ -102,14 +104,13 @@ def maximise_placement(inv: Inventory, *, time_limit: float, workers: int, seed:
     if len(pm.model.proto.variables) <= WHOLE_MODEL_VARIABLES:
         best, bound = search_whole(pm, best, bound, time_limit=WHOLE_MODEL_SHARE * _left(deadline), workers=workers,
                                    seed=seed, cancel=cancel)
-    dives_until = time.perf_counter() + DIVE_SHARE * _left(deadline)
-    fill_seconds = FILL_SHARE * _left(deadline)
+    phase_start, phase_seconds = time.perf_counter(), _left(deadline)
     for per_round in (QUARTER, ONE):
-        if lp.value is None or best.placed >= bound or time.perf_counter() >= dives_until:
+        if lp.value is None or best.placed >= bound or time.perf_counter() > phase_start + AGAIN_SHARE * phase_seconds:
             break
-        takes, finished = lp.dive(_take_groups(pm), dives_until, per_round)
+        takes, finished = lp.dive(_take_groups(pm), time.perf_counter() + DIVE_SHARE * _left(deadline), per_round)
         start_from = lp.rounded_down([v.index for v in pm.decisions()]) if finished else best.values
-        found = _fill(pm, takes, start_from, min(fill_seconds, _left(deadline)), workers, seed, cancel)
+        found = _fill(pm, takes, start_from, FILL_SHARE * _left(deadline), workers, seed, cancel)
         if found is not None and found.placed > best.placed:
             best = found
     best = improve(pm, best, bound, deadline=deadline, workers=workers, seed=seed, cancel=cancel)
@@ -139,7 +140,7 @@ def _fill(pm, takes: dict[int, int], start_from: dict[int, int], time_limit: flo
         domain.clear()
         domain.extend([value, value])
     hint(model, pm, start_from)
-    solver, status = solve_model(model, time_limit, workers, seed, cancel)
+    solver, status = solve_model(model, time_limit, workers, seed, cancel, presolve=False)
     if status not in ("OPTIMAL", "FEASIBLE"):
         return None
     return Incumbent(values_of(pm, solver), round(solver.objective_value))
@@ -161,7 +162,8 @@ def improve_tiers(search: Search, *, time_limit: float, workers: int, seed: int,
     return Tiers(occ, status == "OPTIMAL", solver.objective_value, solver.best_objective_bound)
 
 
-def solve_model(model, time_limit: float, workers: int, seed: int, cancel: threading.Event | None):
+def solve_model(model, time_limit: float, workers: int, seed: int, cancel: threading.Event | None, *,
+                presolve: bool = True):
     """CP-SAT with an explicit time limit, workers and seed; a cancel stops the search."""
     from ortools.sat.python import cp_model
 
@@ -169,6 +171,7 @@ def solve_model(model, time_limit: float, workers: int, seed: int, cancel: threa
     solver.parameters.max_time_in_seconds = max(0.05, time_limit)
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
+    solver.parameters.cp_model_presolve = presolve
     done = threading.Event()
     if cancel is not None:
         threading.Thread(target=_stop_on_cancel, args=(solver, cancel, done), daemon=True).start()

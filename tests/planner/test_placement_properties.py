@@ -30,15 +30,18 @@ def short_scenarios(draw):
         sites.append(Site(id=f"S{s}", name="", kind="fixed", ready=s == 0 or draw(st.booleans()),
                           location=Location(lat=33 + s / 10, lon=114),
                           capacity_limit=draw(st.one_of(st.none(), st.integers(0, 6))), rooms=rooms))
-    people = []
+    people: dict[str, list[Person]] = {"B1": [], "B2": []}
     for h in range(draw(st.integers(1, 4))):
         category = draw(st.sampled_from(CATEGORIES))
+        batch = draw(st.sampled_from(["B1", "B1", "B2"]))
         for k in range(draw(st.integers(1, 3))):
-            people.append(Person(id=f"H{h}P{k}", household=f"H{h}", category=category,
-                                 age=draw(st.sampled_from([5, 15, 40, 70, None])),
-                                 needs=draw(st.sampled_from([(), (), (), ("mobility",)]))))
-    return Scenario(name="short", sites=sites, policy=Policy(),
-                    batches=[Batch(id="B1", origin="", location=Location(lat=33, lon=114), people=people)])
+            people[batch].append(Person(id=f"H{h}P{k}", household=f"H{h}", category=category,
+                                        age=draw(st.sampled_from([5, 15, 40, 70, None])),
+                                        needs=draw(st.sampled_from([(), (), (), ("mobility",)]))))
+    separation = draw(st.sampled_from([("category", "batch"), ("category", "batch"), ("category",), ()]))
+    return Scenario(name="short", sites=sites, policy=Policy(floor_separation=separation),
+                    batches=[Batch(id=b, origin="", location=Location(lat=33, lon=114), people=members)
+                             for b, members in people.items() if members])
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
