@@ -26,14 +26,14 @@ MAX_FLOOR_COHORTS = 20_000
 # Shares of the time left for a dive and for filling the floors it chose; a second, more careful
 # dive only runs while less than AGAIN_SHARE of the time after the LP has gone.
 DIVE_SHARE = 0.5
-FILL_SHARE = 0.4
+FILL_SHARE = 0.6
 AGAIN_SHARE = 0.3
 # Models up to this many variables are first searched whole (for up to this share of the time left):
 # on small scenarios that proves the optimum outright.
 WHOLE_MODEL_VARIABLES = 1_500
 WHOLE_MODEL_SHARE = 0.3
-# Floor groups rounded per dive round: a quarter of those still open (fast), or one (careful).
-QUARTER, ONE = 0.25, 0.0
+# Floor groups rounded per dive round: half of those still open (fast), or one (careful).
+HALF, ONE = 0.5, 0.0
 
 
 @dataclass(frozen=True)
@@ -86,8 +86,12 @@ def maximise_placement(inv: Inventory, *, time_limit: float, workers: int, seed:
     deadline = time.perf_counter() + time_limit
     bound = capacity_bound(inv)
     cohorts = len({hh.group for hh in inv.households})
-    if known >= bound or len(inv.floors) * cohorts > MAX_FLOOR_COHORTS or not inv.scenario.policy.household_rooms:
-        return Placement(None, known, bound, known >= bound), None
+    if known >= bound:
+        return Placement(None, known, bound, True), None
+    if not inv.scenario.policy.household_rooms:
+        return _shared_rooms(inv, known, bound, time_limit, workers, seed, cancel), None
+    if len(inv.floors) * cohorts > MAX_FLOOR_COHORTS:
+        return Placement(None, known, bound, False), None
     from planner.placement_lp import Relaxation
     from planner.placement_model import build_placement_model
     from planner.placement_search import counts_of, improve, incumbent_from, search_whole
@@ -105,7 +109,7 @@ def maximise_placement(inv: Inventory, *, time_limit: float, workers: int, seed:
         best, bound = search_whole(pm, best, bound, time_limit=WHOLE_MODEL_SHARE * _left(deadline), workers=workers,
                                    seed=seed, cancel=cancel)
     phase_start, phase_seconds = time.perf_counter(), _left(deadline)
-    for per_round in (QUARTER, ONE):
+    for per_round in (HALF, ONE):
         if lp.value is None or best.placed >= bound or time.perf_counter() > phase_start + AGAIN_SHARE * phase_seconds:
             break
         takes, finished = lp.dive(_take_groups(pm), time.perf_counter() + DIVE_SHARE * _left(deadline), per_round)
@@ -118,6 +122,20 @@ def maximise_placement(inv: Inventory, *, time_limit: float, workers: int, seed:
     if best.placed <= known:
         return Placement(None, known, bound, known >= bound), search
     return Placement(realise(data, counts_of(pm, best.values)), best.placed, bound, best.placed >= bound), search
+
+
+def _shared_rooms(inv: Inventory, known: int, bound: int, time_limit: float, workers: int, seed: int,
+                  cancel: threading.Event | None) -> Placement:
+    """Households may share rooms: the room-level model instead of the count model."""
+    from planner.shared_rooms import solve_shared_rooms
+
+    answer = solve_shared_rooms(inv, time_limit=time_limit, workers=workers, seed=seed, cancel=cancel)
+    if answer is None:
+        return Placement(None, known, bound, False)
+    bound = min(bound, max(answer.bound, answer.placed))
+    if answer.placed <= known:
+        return Placement(None, known, bound, known >= bound)
+    return Placement(answer.occ, answer.placed, bound, answer.placed >= bound)
 
 
 def _take_groups(pm) -> list[list[int]]:

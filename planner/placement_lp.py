@@ -21,6 +21,7 @@ EPSILON = 1e-6
 # each dive step is a warm dual simplex re-solve: tens of milliseconds instead of a second.
 ROOT_PARAMETERS = "use_preprocessing: false"
 RESOLVE_PARAMETERS = "use_preprocessing: false use_dual_simplex: true"
+LAST_RESOLVE_SECONDS = 1.0
 
 
 class Relaxation:
@@ -67,8 +68,8 @@ class Relaxation:
 
         Each round fixes the columns already whole and positive, rounds up the most
         leaning column of the most leaning ``share`` of the groups (at least one), and
-        re-solves. When time runs out the rest is rounded down, which keeps every cap;
-        the flag says whether the dive finished (the LP solution then has these values).
+        re-solves. When time runs out the rest is rounded down, which keeps every cap; the
+        flag says whether the LP solution has these values (then rounding it down is feasible).
         """
         columns = [i for group in groups for i in group]
         self._reset(columns)
@@ -90,7 +91,15 @@ class Relaxation:
                     self.columns[i].SetBounds(math.floor(now[i]), math.floor(now[i]))
                 if not self.solve(deadline - time.perf_counter()):
                     break
-        return {i: math.floor(now[i] + EPSILON) if i in now else round(self.columns[i].lb()) for i in columns}, False
+        return self._round_down_rest(columns, now)
+
+    def _round_down_rest(self, columns: Sequence[int], now: dict[int, float]) -> tuple[dict[int, int], bool]:
+        """Out of time: the open columns rounded down (which keeps every cap) and one last re-solve,
+        so the LP solution matches them."""
+        takes = {i: math.floor(now[i] + EPSILON) if i in now else round(self.columns[i].lb()) for i in columns}
+        for i, value in takes.items():
+            self.columns[i].SetBounds(value, value)
+        return takes, self.solve(LAST_RESOLVE_SECONDS)
 
     def _reset(self, columns: Sequence[int]) -> None:
         """Undo an earlier dive's fixings and re-solve the root."""

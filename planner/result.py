@@ -1,4 +1,4 @@
-"""What ``solve`` hands back: the plan, how good it is, how many could be placed at most, and why people are left out."""
+"""What ``solve`` hands back: the plan, how good it is, how many could be placed at most, why people are left out."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

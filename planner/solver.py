@@ -86,7 +86,10 @@ def solve(scenario: Scenario, *, time_limit: float = 10, workers: int = 2, seed:
     limit = _loose_limit(inv, best) if short else PlacedBound(total, True)
     tiers: Tiers | None = None
     if short and not _cancelled(cancel):
-        best, limit, tiers = _place_most(inv, best, clock, workers, seed, cancel, report)
+        try:
+            best, limit, tiers = _place_most(inv, best, clock, workers, seed, cancel, report)
+        except Exception:  # noqa: BLE001 - a bug in the exact phase must not cost the plan already found
+            pass
     choice: FloorChoice | None = None
     if total > 0 and not _cancelled(cancel) and time.perf_counter() < deadline:
         best = _local_search(inv, best, deadline, seed, cancel, clock, bound, report)

@@ -39,7 +39,8 @@ def short_scenarios(draw):
                                         age=draw(st.sampled_from([5, 15, 40, 70, None])),
                                         needs=draw(st.sampled_from([(), (), (), ("mobility",)]))))
     separation = draw(st.sampled_from([("category", "batch"), ("category", "batch"), ("category",), ()]))
-    return Scenario(name="short", sites=sites, policy=Policy(floor_separation=separation),
+    shared = draw(st.integers(0, 3)) == 0
+    return Scenario(name="short", sites=sites, policy=Policy(floor_separation=separation, household_rooms=not shared),
                     batches=[Batch(id=b, origin="", location=Location(lat=33, lon=114), people=members)
                              for b, members in people.items() if members])
 
