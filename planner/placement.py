@@ -94,7 +94,7 @@ def maximise_placement(inv: Inventory, *, time_limit: float, workers: int, seed:
         return Placement(None, known, bound, False), None
     from planner.placement_lp import Relaxation
     from planner.placement_model import build_placement_model
-    from planner.placement_search import counts_of, improve, incumbent_from, search_whole
+    from planner.placement_search import Incumbent, counts_of, improve, incumbent_from, search_whole
 
     data = build_placement_data(inv)
     pm = build_placement_model(data)
@@ -113,8 +113,11 @@ def maximise_placement(inv: Inventory, *, time_limit: float, workers: int, seed:
         if lp.value is None or best.placed >= bound or time.perf_counter() > phase_start + AGAIN_SHARE * phase_seconds:
             break
         takes, finished = lp.dive(_take_groups(pm), time.perf_counter() + DIVE_SHARE * _left(deadline), per_round)
-        start_from = lp.rounded_down([v.index for v in pm.decisions()]) if finished else best.values
-        found = _fill(pm, takes, start_from, FILL_SHARE * _left(deadline), workers, seed, cancel)
+        if finished:  # the LP solution rounded down is itself a plan
+            rounded = lp.rounded_down([v.index for v in pm.decisions()])
+            best = max(best, Incumbent(rounded, pm.placed_by(rounded)), key=lambda i: i.placed)
+        found = _fill(pm, takes, best.values if not finished else rounded, FILL_SHARE * _left(deadline), workers,
+                      seed, cancel)
         if found is not None and found.placed > best.placed:
             best = found
     best = improve(pm, best, bound, deadline=deadline, workers=workers, seed=seed, cancel=cancel)

@@ -46,6 +46,10 @@ class PlacementModel:
     def placed(self) -> cp_model.LinearExpr:
         return total([t for terms in self.people_at.values() for t in terms])
 
+    def placed_by(self, values: dict[int, int]) -> int:
+        """People a solution given as variable values places."""
+        return sum(c * values.get(v.index, 0) for terms in self.people_at.values() for v, c in terms)
+
     def decisions(self) -> list[cp_model.IntVar]:
         """The variables a solution is made of; the others follow from them."""
         return [*self.take.values(), *self.pool.values(), *self.split.values(), *self.join.values()]

@@ -91,7 +91,8 @@ def solve(scenario: Scenario, *, time_limit: float = 10, workers: int = 2, seed:
         except Exception:  # noqa: BLE001 - a bug in the exact phase must not cost the plan already found
             pass
     choice: FloorChoice | None = None
-    if total > 0 and not _cancelled(cancel) and time.perf_counter() < deadline:
+    settled = limit.proven and tiers is not None and tiers.optimal  # every tier but idle beds proven
+    if total > 0 and not settled and not _cancelled(cancel) and time.perf_counter() < deadline:
         best = _local_search(inv, best, deadline, seed, cancel, clock, bound, report)
     if not short and total > 0 and not _cancelled(cancel) and deadline - time.perf_counter() > MIN_MODEL_SECONDS \
             and not _proven(best.metrics, bound):
