@@ -25,7 +25,7 @@ from planner.placement_rooms import realise
 MAX_FLOOR_COHORTS = 20_000
 # Shares of the time left for a dive and for filling the floors it chose; a second, more careful
 # dive only runs while less than AGAIN_SHARE of the time after the LP has gone.
-DIVE_SHARE = 0.5
+DIVE_SHARE = 0.7
 FILL_SHARE = 0.6
 AGAIN_SHARE = 0.3
 # Models up to this many variables are first searched whole (for up to this share of the time left):
