@@ -15,7 +15,8 @@ import argparse
 import os
 import statistics
 import time
-from datetime import datetime, time as clock_time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
+from datetime import time as clock_time
 
 from sqlalchemy import insert, select
 
@@ -41,8 +42,8 @@ def _resident_id(n: int) -> str:
 def load_site(residents: int) -> Site:
     """The site, its residents checked in, and today's records; returns the site."""
     from quarantine.health import pcr, routine
-    from quarantine.people.services import apply_release_date
     from quarantine.localtime import local_to_utc, local_today
+    from quarantine.people.services import apply_release_date
     from quarantine.users.services import create_user
 
     today = local_today()

@@ -19,18 +19,32 @@ DIETS = ("regular",) * 8 + ("halal", "vegetarian", "diabetic", "soft")
 HOUSEHOLD_SIZES = (1, 1, 1, 2, 2, 2, 3, 3, 4, 4, 5, 6, 7, 8)
 
 
+BIG_HOUSEHOLD_SIZES = (2, 3, 4, 4, 5, 5, 6, 6, 7, 8, 9, 10)
+
+
 @dataclass(frozen=True)
 class Preset:
+    """Scale of a scenario; ``occupied`` is the share of floors already holding an earlier cohort."""
+
     people: int
     sites: int
     rooms: int
     batches: int
+    occupied: float = 0.15
+    household_sizes: tuple[int, ...] = HOUSEHOLD_SIZES
 
 
 PRESETS = {
     "county": Preset(100, 10, 1_500, 1),
     "city": Preset(10_000, 400, 45_000, 8),
     "province": Preset(50_000, 1_500, 170_000, 20),
+    # Short capacity: more people than free beds, so the plan is about placing as many as possible.
+    "overflow-900": Preset(900, 5, 580, 2, occupied=0.3),
+    "overflow-600": Preset(600, 12, 570, 4, occupied=0.5),
+    "overflow-2000": Preset(2_000, 8, 720, 4, occupied=0.3),
+    "tight-big-households": Preset(800, 10, 380, 3, occupied=0.45, household_sizes=BIG_HOUSEHOLD_SIZES),
+    # Small enough for the room-level model of bench/exact_check.py to prove its maximum.
+    "overflow-small": Preset(120, 3, 80, 2, occupied=0.3),
 }
 CENTRE = (33.6, 114.6)
 
@@ -48,7 +62,7 @@ def _room(rng: random.Random, rid: str, building: str, floor: int, floor_cohort:
             "accessible": floor == 1 or rng.random() < 0.3, "status": status, "occupants": occupants}
 
 
-def _site(rng: random.Random, index: int, rooms: int) -> dict:
+def _site(rng: random.Random, index: int, rooms: int, occupied_share: float) -> dict:
     kind = "fixed" if index % 10 == 0 else "backup"
     sid = f"S{index + 1}"
     out_rooms: list[dict] = []
@@ -58,7 +72,7 @@ def _site(rng: random.Random, index: int, rooms: int) -> dict:
     floor_no = 0
     while n < rooms:
         for building in buildings:
-            occupied = rng.random() < 0.15
+            occupied = rng.random() < occupied_share
             cohort = (rng.choice(CATEGORIES), f"EARLIER-{rng.randint(1, 3)}") if occupied else None
             for k in range(per_floor):
                 if n >= rooms:
@@ -86,13 +100,13 @@ def _household(rng: random.Random, batch_id: str, hid: str, size: int, category:
     return people
 
 
-def _batch(rng: random.Random, index: int, size: int) -> dict:
+def _batch(rng: random.Random, index: int, size: int, sizes: tuple[int, ...]) -> dict:
     bid = f"B{index + 1}"
     people: list[dict] = []
     h = 0
     while len(people) < size:
         h += 1
-        hh_size = min(rng.choice(HOUSEHOLD_SIZES), size - len(people))
+        hh_size = min(rng.choice(sizes), size - len(people))
         people += _household(rng, bid, f"{bid}H{h}", hh_size, rng.choice(CATEGORIES), len(people) + 1)
     return {"id": bid, "origin": f"Origin {index + 1}",
             "location": {"lat": round(CENTRE[0] + rng.uniform(-2, 2), 4),
@@ -104,10 +118,11 @@ def generate(preset: str, seed: int = 0) -> dict[str, Any]:
     spec = PRESETS[preset]
     rng = random.Random(seed)
     per_site = spec.rooms // spec.sites
-    sites = [_site(rng, i, max(4, int(per_site * rng.uniform(0.6, 1.4)))) for i in range(spec.sites)]
+    sites = [_site(rng, i, max(4, int(per_site * rng.uniform(0.6, 1.4))), spec.occupied)
+             for i in range(spec.sites)]
     per_batch = spec.people // spec.batches
-    batches = [_batch(rng, i, per_batch if i < spec.batches - 1 else spec.people - per_batch * i)
-               for i in range(spec.batches)]
+    batches = [_batch(rng, i, per_batch if i < spec.batches - 1 else spec.people - per_batch * i,
+                      spec.household_sizes) for i in range(spec.batches)]
     return {"format": SCENARIO_FORMAT, "name": f"{preset}-seed{seed}",
             "policy": {"household_rooms": True, "floor_separation": ["category", "batch"]},
             "sites": sites, "batches": batches}

@@ -11,19 +11,17 @@ target: at most 3 s on top of the planner).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import time
 from datetime import date, datetime, timezone
 
-import planner
 from sqlalchemy import insert, select, text
 
-from bench.generate import generate
+import planner
 from bench.databases import sqlite_url, throwaway_postgres
+from bench.generate import generate
 from quarantine import create_app
 from quarantine.extensions import db
-from quarantine.transfers import plan_store
 from quarantine.idnumbers import check_digit
 from quarantine.models import (
     Building,

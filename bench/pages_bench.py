@@ -35,7 +35,16 @@ def build_province(db, seed: int = 1) -> dict:
     """Sites, buildings, rooms, residents with stays and a week of records, batches waiting: bulk inserts."""
     from quarantine.idnumbers import check_digit
     from quarantine.models import (
-        Building, PcrTest, Person, Policy, Room, Site, StaffMember, Stay, TemperatureReading, TransferBatch,
+        Building,
+        PcrTest,
+        Person,
+        Policy,
+        Room,
+        Site,
+        StaffMember,
+        Stay,
+        TemperatureReading,
+        TransferBatch,
     )
     rng = random.Random(seed)
     now = datetime.now(timezone.utc)

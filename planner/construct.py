@@ -56,7 +56,7 @@ class Occupancy:
         site = self.inv.floors[floor].site
         for slot, count in used.items():
             self.free[slot] = 0 if self.inv.scenario.policy.household_rooms else self.free[slot] - count
-            if self.free[slot] == 0:
+            if self.free[slot] == 0 and self.inv.slots[slot].reserved_for is None:
                 self.open_rooms[floor] -= 1
         self.owner[floor] = hh.group
         self.room_for[site] -= hh.size
@@ -76,7 +76,7 @@ class Occupancy:
         floor = self.inv.slots[rooms[0][1]].floor
         site = self.inv.floors[floor].site
         for slot, count in used.items():
-            if self.free[slot] == 0:
+            if self.free[slot] == 0 and self.inv.slots[slot].reserved_for is None:
                 self.open_rooms[floor] += 1
             self.free[slot] = self.inv.slots[slot].free if self.inv.scenario.policy.household_rooms \
                 else self.free[slot] + count

@@ -25,7 +25,6 @@ from planner.construct import Occupancy
 from planner.cover import _best_on, _difficulty, pack_group
 from planner.inventory import Household, Person
 
-
 # Rebuilding stops after this many tries in a row without improvement (at least, or per batch).
 STALL_ROUNDS = 30
 STALL_PER_BATCH = 25

@@ -26,7 +26,12 @@ def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float
 
 @dataclass
 class Slot:
-    """A room that can take new people (available, at a ready site)."""
+    """A room that can take new people (available, at a ready site).
+
+    ``reserved_for`` names the household already in the room: with household rooms
+    only new members of that very household may join it, so such a slot is kept out
+    of ``Floor.slots`` and offered to that household alone.
+    """
 
     index: int
     room_id: str
@@ -34,6 +39,7 @@ class Slot:
     floor: int
     free: int
     accessible: bool
+    reserved_for: str | None = None
 
 
 @dataclass
@@ -45,6 +51,7 @@ class Floor:
     building: str
     level: int
     slots: list[int] = field(default_factory=list)
+    reserved: list[int] = field(default_factory=list)
     locked: Group | None = None
     blocked: bool = False
 
@@ -80,6 +87,7 @@ class Household:
     children: list[Person]
     others: list[Person]
     must_split: bool = False
+    reserved: list[int] = field(default_factory=list)
 
     @property
     def size(self) -> int:
@@ -117,8 +125,9 @@ def group_of(scenario: Scenario, category: str, batch: str) -> Group:
 def build_inventory(scenario: Scenario) -> Inventory:
     sites = [_site_info(i, s) for i, s in enumerate(scenario.sites)]
     floors, slots = _floors_and_slots(scenario)
-    largest = {need: max((s.free for s in slots if s.accessible or not need), default=0) for need in (False, True)}
-    households = _households(scenario, largest)
+    largest = {need: max((s.free for s in slots if s.reserved_for is None and (s.accessible or not need)), default=0)
+               for need in (False, True)}
+    households = _households(scenario, largest, slots)
     units = _units(scenario, households)
     distance = [[great_circle_km(b.location.lat, b.location.lon, s.location.lat, s.location.lon)
                  for s in scenario.sites] for b in scenario.batches]
@@ -147,10 +156,15 @@ def _floors_and_slots(scenario: Scenario) -> tuple[list[Floor], list[Slot]]:
                 present[key].add(group_of(scenario, o.category, o.batch))
             free = room.beds - len(room.occupants)
             usable = site.ready and room.status == "available" and free > 0
+            owners = {o.household for o in room.occupants}
             if usable and not (policy.household_rooms and room.occupants):
                 slot = Slot(len(slots), room.id, s, by_key[key].index, free, room.accessible)
                 slots.append(slot)
                 by_key[key].slots.append(slot.index)
+            elif usable and len(owners) == 1:
+                slot = Slot(len(slots), room.id, s, by_key[key].index, free, room.accessible, next(iter(owners)))
+                slots.append(slot)
+                by_key[key].reserved.append(slot.index)
         for key, groups in present.items():
             if policy.floor_separation:
                 by_key[key].blocked = len(groups) > 1
@@ -158,8 +172,12 @@ def _floors_and_slots(scenario: Scenario) -> tuple[list[Floor], list[Slot]]:
     return floors, slots
 
 
-def _households(scenario: Scenario, largest: dict[bool, int]) -> list[Household]:
+def _households(scenario: Scenario, largest: dict[bool, int], slots: list[Slot]) -> list[Household]:
     policy = scenario.policy
+    reserved: dict[str, list[int]] = defaultdict(list)
+    for slot in slots:
+        if slot.reserved_for is not None:
+            reserved[slot.reserved_for].append(slot.index)
     out: list[Household] = []
     for b, batch in enumerate(scenario.batches):
         members: dict[str, list[Person]] = defaultdict(list)
@@ -171,9 +189,11 @@ def _households(scenario: Scenario, largest: dict[bool, int]) -> list[Household]
             children = [p for p in people if p.age is not None and p.age < policy.child_age_below]
             others = [p for p in people if p not in adults and p not in children]
             needs = any(p.needs_accessible for p in people)
+            own = reserved.get(hid, [])
             hh = Household(len(out), hid, b, next(iter(groups)) if len(groups) == 1 else None, people, needs,
-                           adults, children, others)
-            hh.must_split = 0 < largest[needs] < hh.size
+                           adults, children, others, reserved=list(own))
+            biggest = max([largest[needs]] + [slots[i].free for i in own if slots[i].accessible or not needs])
+            hh.must_split = 0 < biggest < hh.size
             out.append(hh)
     return out
 

@@ -19,6 +19,7 @@ PLAN_FORMAT = "quarantine-plan/1"
 SITE_KINDS = ("fixed", "backup")
 ROOM_STATUSES = ("available", "occupied", "cleaning", "out_of_service")
 SEPARATION_KEYS = ("category", "batch")
+PLACED_BOUND_STATUSES = ("proven", "best known")
 
 T = TypeVar("T")
 
@@ -398,7 +399,12 @@ class Unassigned:
 
 @dataclass(frozen=True)
 class Stats:
-    """Solve statistics; everything past ``bound`` is an optional extension."""
+    """Solve statistics; everything past ``bound`` is an optional extension.
+
+    ``placed_bound`` is a proven upper limit on how many people any valid plan of the
+    scenario can place; ``placed_bound_status`` says whether the plan is proven to
+    reach it (``proven``) or the limit is only the best bound found (``best known``).
+    """
 
     solve_seconds: float = 0.0
     status: str = "UNKNOWN"
@@ -410,15 +416,19 @@ class Stats:
     sites_per_batch: float | None = None
     person_km: float | None = None
     idle_beds: int | None = None
+    placed_bound: int | None = None
+    placed_bound_status: str | None = None
 
     def __post_init__(self) -> None:
         _number(self.solve_seconds, "solve_seconds", 0, math.inf)
         _text(self.status, "status")
+        if self.placed_bound_status is not None:
+            _choice(self.placed_bound_status, "placed_bound_status", PLACED_BOUND_STATUSES)
         for name in ("objective", "bound", "first_plan_seconds", "sites_per_batch", "person_km"):
             value = getattr(self, name)
             if value is not None:
                 _number(value, name, -math.inf, math.inf)
-        for name in ("placed", "backup_sites_activated", "idle_beds"):
+        for name in ("placed", "backup_sites_activated", "idle_beds", "placed_bound"):
             value = getattr(self, name)
             if value is not None:
                 _count(value, name)

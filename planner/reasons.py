@@ -2,21 +2,29 @@
 
 Each reason names the binding constraint (adult missing, accessible rooms,
 room sizes, floor cohorts, capacity limits) and, where a site that is not yet
-ready would take the household, names those sites as suggestions.
+ready would take the household, names those sites as suggestions. A reason is a
+stable ``code`` with its ``params`` (what the app stores and shows in the user's
+language) and the English ``text`` the plan file carries.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Mapping
 
 from planner.construct import Occupancy
-from planner.inventory import Household, Inventory, group_of
+from planner.inventory import Floor, Household, Inventory, group_of
+from planner.splits import composition_of, fits
 
 MAX_SUGGESTIONS = 5
 
 
 @dataclass(frozen=True)
 class Reason:
+    """``text`` is ``TEMPLATES_BY_CODE[code] % params``, plus the not-ready sites when there are any."""
+
+    code: str
+    params: Mapping[str, object]
     text: str
     suggested_sites: tuple[str, ...] = ()
 
@@ -36,44 +44,63 @@ FLOORS_TAKEN = "every free floor already holds another category or batch"
 CAPACITY_LIMITS = "site capacity limits reached: %(short)s beds short"
 NOT_PLACED = "not placed"  # when reasons were not worked out (a cancelled run)
 SITES_NOT_READY = "; sites not ready that would fit: %(sites)s"
-TEMPLATES = (MIXED_CATEGORIES, NO_ADULT, TOO_FEW_ADULTS, SPLIT_NEEDS_ROOMS, SPLIT_NEEDS_ACCESSIBLE_ROOMS,
-             NO_ACCESSIBLE_ROOM, NO_ROOM, FLOORS_TAKEN, CAPACITY_LIMITS, NOT_PLACED)
+TEMPLATES_BY_CODE = {
+    "mixed_categories": MIXED_CATEGORIES,
+    "no_adult": NO_ADULT,
+    "too_few_adults": TOO_FEW_ADULTS,
+    "split_needs_rooms": SPLIT_NEEDS_ROOMS,
+    "split_needs_accessible_rooms": SPLIT_NEEDS_ACCESSIBLE_ROOMS,
+    "no_accessible_room": NO_ACCESSIBLE_ROOM,
+    "no_room": NO_ROOM,
+    "floors_taken": FLOORS_TAKEN,
+    "capacity_limits": CAPACITY_LIMITS,
+    "not_placed": NOT_PLACED,
+}
+TEMPLATES = tuple(TEMPLATES_BY_CODE.values())
 
 SiteCache = dict[tuple[int, bool, tuple[str, ...], bool], list[int]]
+
+
+Found = tuple[str, dict[str, object]]
 
 
 def explain(occ: Occupancy, hh: Household, unplaced_people: int, cache: SiteCache | None = None) -> Reason:
     """The first binding constraint for this household, plus not-ready sites that would take it."""
     inv = occ.inv
-    text = (_mixed_categories(inv, hh) or _no_adult(inv, hh) or _too_few_adults(inv, hh) or _room_shortage(occ, hh)
-            or _floor_cohorts(occ, hh) or _capacity_limits(occ, hh, unplaced_people))
+    code, params = (_mixed_categories(inv, hh) or _no_adult(inv, hh) or _too_few_adults(inv, hh)
+                    or _room_shortage(occ, hh) or _floor_cohorts(occ, hh) or _capacity_limits(occ, hh, unplaced_people))
+    text = TEMPLATES_BY_CODE[code] % params
     suggestions = _not_ready_sites(inv, hh, {} if cache is None else cache)
     if suggestions:
         names = [f"{inv.sites[s].id} ({inv.sites[s].name})" if inv.sites[s].name else inv.sites[s].id
                  for s in suggestions]
         text += SITES_NOT_READY % {"sites": ", ".join(names)}
-    return Reason(text, tuple(inv.sites[s].id for s in suggestions))
+    return Reason(code, params, text, tuple(inv.sites[s].id for s in suggestions))
 
 
-def _mixed_categories(inv: Inventory, hh: Household) -> str | None:
+def not_worked_out() -> Reason:
+    """For a run cancelled before reasons were worked out."""
+    return Reason("not_placed", {}, NOT_PLACED)
+
+
+def _mixed_categories(inv: Inventory, hh: Household) -> Found | None:
     if hh.group is not None:
         return None
-    kinds = sorted({p.category for p in hh.members})
-    return MIXED_CATEGORIES % {"household": hh.id, "categories": ", ".join(kinds)}
+    return "mixed_categories", {"household": hh.id, "categories": ", ".join(sorted({p.category for p in hh.members}))}
 
 
-def _no_adult(inv: Inventory, hh: Household) -> str | None:
+def _no_adult(inv: Inventory, hh: Household) -> Found | None:
     if not hh.children or hh.adults:
         return None
     policy = inv.scenario.policy
-    return NO_ADULT % {"household": hh.id, "child_age": policy.child_age_below, "adult_age": policy.adult_age}
+    return "no_adult", {"household": hh.id, "child_age": policy.child_age_below, "adult_age": policy.adult_age}
 
 
-def _too_few_adults(inv: Inventory, hh: Household) -> str | None:
+def _too_few_adults(inv: Inventory, hh: Household) -> Found | None:
     needed = _rooms_needed(inv, hh)
     if not hh.must_split or not hh.children or len(hh.adults) >= needed:
         return None
-    return TOO_FEW_ADULTS % {"size": hh.size, "rooms": needed, "adults": len(hh.adults)}
+    return "too_few_adults", {"size": hh.size, "rooms": needed, "adults": len(hh.adults)}
 
 
 def _rooms_needed(inv: Inventory, hh: Household) -> int:
@@ -81,36 +108,36 @@ def _rooms_needed(inv: Inventory, hh: Household) -> int:
     return math.ceil(hh.size / largest)
 
 
-def _fits(occ: Occupancy, hh: Household, slots: list[int]) -> bool:
-    """Could the household go into these rooms, ignoring cohorts and capacity limits?"""
-    ok = [s for s in slots if occ.free[s] > 0 and (occ.inv.slots[s].accessible or not hh.needs_access)]
+def fits_free_rooms(occ: Occupancy, hh: Household, floor: Floor) -> bool:
+    """Could the household go into this floor's free rooms (its own rooms there included), ignoring
+    cohorts and capacity limits? Split households by the exact rules of ``planner.splits``."""
+    inv = occ.inv
+    own = [s for s in hh.reserved if inv.slots[s].floor == floor.index]
+    free = [s for s in floor.slots + own if occ.free[s] > 0]
     if hh.must_split:
-        return sum(occ.free[s] for s in ok) >= hh.size and len(hh.adults) >= 1
-    return any(occ.free[s] >= hh.size for s in ok)
+        return fits(composition_of(hh), [(occ.free[s], inv.slots[s].accessible) for s in free])
+    return any(occ.free[s] >= hh.size and (inv.slots[s].accessible or not hh.needs_access) for s in free)
 
 
-def _room_shortage(occ: Occupancy, hh: Household) -> str | None:
-    if any(_fits(occ, hh, f.slots) for f in occ.inv.floors):
+def _room_shortage(occ: Occupancy, hh: Household) -> Found | None:
+    if any(fits_free_rooms(occ, hh, f) for f in occ.inv.floors):
         return None
     if hh.must_split:
-        template = SPLIT_NEEDS_ACCESSIBLE_ROOMS if hh.needs_access else SPLIT_NEEDS_ROOMS
-        return template % {"size": hh.size, "rooms": _rooms_needed(occ.inv, hh)}
-    if hh.needs_access:
-        return NO_ACCESSIBLE_ROOM % {"size": hh.size}
-    return NO_ROOM % {"size": hh.size}
+        code = "split_needs_accessible_rooms" if hh.needs_access else "split_needs_rooms"
+        return code, {"size": hh.size, "rooms": _rooms_needed(occ.inv, hh)}
+    return ("no_accessible_room" if hh.needs_access else "no_room"), {"size": hh.size}
 
 
-def _floor_cohorts(occ: Occupancy, hh: Household) -> str | None:
-    if any(occ.floor_open_to(f, hh.group) and _fits(occ, hh, f.slots) for f in occ.inv.floors):
+def _floor_cohorts(occ: Occupancy, hh: Household) -> Found | None:
+    if any(occ.floor_open_to(f, hh.group) and fits_free_rooms(occ, hh, f) for f in occ.inv.floors):
         return None
-    return FLOORS_TAKEN
+    return "floors_taken", {}
 
 
-def _capacity_limits(occ: Occupancy, hh: Household, unplaced_people: int) -> str:
-    sites = {f.site for f in occ.inv.floors if occ.floor_open_to(f, hh.group) and _fits(occ, hh, f.slots)}
+def _capacity_limits(occ: Occupancy, hh: Household, unplaced_people: int) -> Found:
+    sites = {f.site for f in occ.inv.floors if occ.floor_open_to(f, hh.group) and fits_free_rooms(occ, hh, f)}
     room_for = sum(occ.room_for[s] for s in sites)
-    short = max(hh.size - room_for, unplaced_people - room_for, 1)
-    return CAPACITY_LIMITS % {"short": short}
+    return "capacity_limits", {"short": max(hh.size - room_for, unplaced_people - room_for, 1)}
 
 
 def _not_ready_sites(inv: Inventory, hh: Household, cache: SiteCache) -> list[int]:

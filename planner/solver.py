@@ -1,13 +1,15 @@
-"""``solve``: a fast constructive plan, local search, then a CP-SAT floor model with what time is left.
+"""``solve``: a fast constructive plan; when beds run short the exact max-placement phase; then the other tiers.
 
 The first plan is the better of a floor-by-floor construction and a batch site
-cover (each batch at the fewest, nearest sites). Local search rebuilds pairs of
-batches and pulls households to nearer sites; the CP-SAT floor model runs only
-if time is left before ``IMPROVE_SHARE`` of the limit (on small scenarios it
-proves optimality). The best valid plan is kept at every step, so a time limit
-or a cancel always returns something usable, and a final ``validate`` guards
-the answer. Plans are compared lexicographically (placed, backups activated,
-batch-site pairs, person-km, idle beds).
+cover. If it leaves people out, the max-placement phase (``planner.placement``)
+finds how many can be placed at most and a plan placing them, then improves the
+other tiers with the people placed held. Local search rebuilds batches and pulls
+households nearer; on full placements the CP-SAT floor model runs with what time
+is left (on small scenarios it proves optimality). The best valid plan is kept at
+every step, so a time limit or a cancel always returns something usable, and a
+final ``validate`` guards the answer. Plans are compared lexicographically
+(placed, backups activated, batch-site pairs, person-km, idle beds), so no step
+ever trades placed people for the other tiers.
 """
 from __future__ import annotations
 
@@ -18,70 +20,42 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from planner.baseline import greedy_plan
 from planner.bound import relaxation_bound
-from planner.construct import Occupancy, construct, default_floor_order
+from planner.construct import Occupancy, construct, default_floor_order, place_unit
 from planner.cover import construct_cover
 from planner.improve import pull_nearer, rebuild_batches
 from planner.inventory import Inventory, Unit, build_inventory
-from planner.metrics import PlanMetrics, plan_metrics
-from planner.model import Assignment, Plan, Scenario, Stats, Unassigned
-from planner.reasons import NOT_PLACED, SiteCache, explain
+from planner.metrics import WEIGHT_UNPLACED, PlanMetrics
+from planner.model import Scenario, Stats
+from planner.outcome import Best, as_best, to_plan
+from planner.reasons import Reason
+from planner.result import BEST_KNOWN, PROVEN, Progress, SolveResult, gap
 from planner.validate import validate
 
 if TYPE_CHECKING:
     from planner.floor_model import FloorChoice
+    from planner.placement import Tiers
+
+__all__ = ["Progress", "SolveResult", "gap", "solve"]
 
 # The improvement phases stop at this share of the time limit, leaving the rest for writing the plan.
 IMPROVE_SHARE = 0.9
+# When people are left out: shares of the limit for the max-placement phase and the tier phase after it.
+PLACEMENT_SHARE = 0.75
+TIERS_SHARE = 0.08
 # Part of the CP-SAT phase's own duration kept back for turning its choice into rooms.
 MODEL_SHARE_RESERVED = 0.5
+# Rooms × households beyond which the greedy safety net would take seconds (it scans every room per household).
+GREEDY_WORK_LIMIT = 20_000_000
 # Below this many seconds left, the CP-SAT floor model is not worth building.
 MIN_MODEL_SECONDS = 0.3
 
 
 @dataclass(frozen=True)
-class Progress:
-    """What a caller sees while solving: reported after the first plan and on each improvement."""
+class PlacedBound:
+    """At most how many people any valid plan places, and whether the plan is proven to reach it."""
 
-    placed: int
-    total: int
-    objective: float | None
-    bound: float | None
-    elapsed: float
-    phase: str
-
-
-@dataclass(frozen=True)
-class SolveResult:
-    plan: Plan
-    status: str
-    objective: float | None
-    bound: float | None
-    metrics: PlanMetrics
-    seconds: float
-
-    def is_feasible(self) -> bool:
-        """A usable plan exists (possibly with people left out, each with a reason)."""
-        return self.status in ("OPTIMAL", "FEASIBLE")
-
-    def summary(self) -> str:
-        m = self.metrics
-        text = (f"Placed {m.placed} of {m.total} people using {m.batch_site_pairs} batch-site pairs "
-                f"({m.sites_per_batch:.1f} sites per batch), {m.backup_sites_activated} backup site(s) activated, "
-                f"{m.person_km:,.0f} person-km, {m.idle_beds} idle beds; {self.status.lower()} in {self.seconds:.2f} s")
-        if self.bound is not None and self.objective:
-            text += f" (gap {gap(self.objective, self.bound):.2%})"
-        return text + "."
-
-
-def gap(objective: float, bound: float) -> float:
-    return max(0.0, objective - bound) / max(1.0, abs(objective))
-
-
-@dataclass
-class _Best:
-    occ: Occupancy
-    metrics: PlanMetrics
-    plan: Plan
+    value: int
+    proven: bool
 
 
 class _Clock:
@@ -93,9 +67,8 @@ class _Clock:
     def elapsed(self) -> float:
         return time.perf_counter() - self.start
 
-    @property
-    def left(self) -> float:
-        return self.limit - self.elapsed
+    def until(self, share: float) -> float:
+        return max(0.0, self.start + share * self.limit - time.perf_counter())
 
 
 def solve(scenario: Scenario, *, time_limit: float = 10, workers: int = 2, seed: int = 0,
@@ -110,33 +83,86 @@ def solve(scenario: Scenario, *, time_limit: float = 10, workers: int = 2, seed:
     best = _first_plan(inv)
     first_seconds = clock.elapsed
     report(_progress(best, clock, bound, "constructive"))
+    total = best.metrics.total
+    short = best.metrics.placed < total
+    limit = _loose_limit(inv, best) if short else PlacedBound(total, True)
+    tiers: Tiers | None = None
+    if short and not _cancelled(cancel):
+        try:
+            best, limit, tiers = _place_most(inv, best, clock, workers, seed, cancel, report)
+        except Exception:  # noqa: BLE001 - a bug in the exact phase must not cost the plan already found
+            pass
     choice: FloorChoice | None = None
-    if best.metrics.total > 0 and not _cancelled(cancel) and time.perf_counter() < deadline:
+    settled = limit.proven and tiers is not None and tiers.optimal  # every tier but idle beds proven
+    if total > 0 and not settled and not _cancelled(cancel) and time.perf_counter() < deadline:
         best = _local_search(inv, best, deadline, seed, cancel, clock, bound, report)
-    if best.metrics.total > 0 and not _cancelled(cancel) and deadline - time.perf_counter() > MIN_MODEL_SECONDS \
+    if not short and total > 0 and not _cancelled(cancel) and deadline - time.perf_counter() > MIN_MODEL_SECONDS \
             and not _proven(best.metrics, bound):
         choice = _optimise(inv, best, deadline, workers, seed, cancel, report)
         if choice.floors:
-            candidate = _as_best(inv, construct(inv, _guided_order(choice)))
+            candidate = as_best(inv, construct(inv, _guided_order(choice)))
             if candidate.metrics.key < best.metrics.key:
                 best = candidate
                 report(_progress(best, clock, bound, "optimised"))
         if choice.bound is not None:
             bound = max(bound, choice.bound)
-    if best.metrics.placed < best.metrics.total and not _cancelled(cancel):
-        best = _safety_net(inv, best)
-    return _result(inv, best, choice, bound, clock, first_seconds)
+    if best.metrics.placed < total and not _cancelled(cancel):
+        before = best
+        best = _fill_up(inv, _safety_net(inv, best))
+        if best is not before:
+            report(_progress(best, clock, bound, "filled up"))
+    if short:
+        bound = _short_bound(best.metrics, limit, tiers)
+    return _result(inv, best, choice, tiers, bound, limit, clock, first_seconds)
 
 
-def _first_plan(inv: Inventory) -> _Best:
+def _first_plan(inv: Inventory) -> Best:
     """The better of the floor-by-floor construction and the batch site cover."""
-    plain = _as_best(inv, construct(inv))
-    covered = _as_best(inv, construct(inv, default_floor_order, construct_cover(inv)))
+    plain = as_best(inv, construct(inv))
+    covered = as_best(inv, construct(inv, default_floor_order, construct_cover(inv)))
     return covered if covered.metrics.key < plain.metrics.key else plain
 
 
-def _local_search(inv: Inventory, best: _Best, deadline: float, seed: int, cancel: threading.Event | None,
-                  clock: _Clock, bound: float | None, report: Callable[[Progress], None]) -> _Best:
+def _loose_limit(inv: Inventory, best: Best) -> PlacedBound:
+    """Before (or without) the max-placement phase: placeable people capped by beds and limits per site."""
+    from planner.placement import capacity_bound
+
+    value = max(capacity_bound(inv), best.metrics.placed)
+    return PlacedBound(value, best.metrics.placed >= value)
+
+
+def _place_most(inv: Inventory, best: Best, clock: _Clock, workers: int, seed: int,
+                cancel: threading.Event | None,
+                report: Callable[[Progress], None]) -> tuple[Best, PlacedBound, Tiers | None]:
+    """The exact max-placement phase, then the tiers with the people placed held."""
+    from planner.placement import improve_tiers, maximise_placement
+
+    placement, search = maximise_placement(inv, time_limit=clock.until(PLACEMENT_SHARE), workers=workers, seed=seed,
+                                           cancel=cancel, start=best.occ)
+    if placement.occ is not None:
+        best = _better(inv, best, placement.occ)
+        report(_progress(best, clock, None, "most placed"))
+    tiers = None
+    if search is not None and search.placed == best.metrics.placed and not _cancelled(cancel) \
+            and clock.until(PLACEMENT_SHARE + TIERS_SHARE) > 0.1:
+        tiers = improve_tiers(search, time_limit=clock.until(PLACEMENT_SHARE + TIERS_SHARE), workers=workers,
+                              seed=seed, cancel=cancel)
+        if tiers.occ is not None:
+            before = best
+            best = _better(inv, best, tiers.occ)
+            if best is not before:
+                report(_progress(best, clock, None, "tiers"))
+    value = max(placement.bound, best.metrics.placed)
+    return best, PlacedBound(value, best.metrics.placed >= placement.bound), tiers
+
+
+def _better(inv: Inventory, best: Best, occ: Occupancy) -> Best:
+    candidate = as_best(inv, occ)
+    return candidate if candidate.metrics.key < best.metrics.key else best
+
+
+def _local_search(inv: Inventory, best: Best, deadline: float, seed: int, cancel: threading.Event | None,
+                  clock: _Clock, bound: float | None, report: Callable[[Progress], None]) -> Best:
     """Rebuild batches, then pull households nearer; any failure keeps the plan we had."""
     occ = best.occ.copy()
     try:
@@ -144,15 +170,21 @@ def _local_search(inv: Inventory, best: _Best, deadline: float, seed: int, cance
         pull_nearer(occ, deadline)
     except Exception:  # noqa: BLE001 - a bug in a move must not cost the plan already found
         return best
-    candidate = _as_best(inv, occ)
+    candidate = as_best(inv, occ)
     if candidate.metrics.key < best.metrics.key:
         best = candidate
         report(_progress(best, clock, bound, "local search"))
     return best
 
 
-def _safety_net(inv: Inventory, best: _Best) -> _Best:
-    """Fall back to the hand-style greedy when it happens to place more people."""
+def _safety_net(inv: Inventory, best: Best) -> Best:
+    """Fall back to the hand-style greedy when it happens to place more people.
+
+    The greedy rescans every room for every household, so it is tried only where that is quick:
+    at province scale (170,000 rooms, 10,000 households) it would take longer than the plan's limit.
+    """
+    if len(inv.slots) * len(inv.households) > GREEDY_WORK_LIMIT:
+        return best
     plan = greedy_plan(inv.scenario)
     if len(plan.assignments) <= best.metrics.placed:
         return best
@@ -162,25 +194,34 @@ def _safety_net(inv: Inventory, best: _Best) -> _Best:
     for hh in inv.households:
         if hh.members[0].id in room_of:
             occ.put(hh, [(p, room_of[p.id]) for p in hh.members])
-    return _as_best(inv, occ)
+    return as_best(inv, occ)
 
 
-def _guard(inv: Inventory, best: _Best) -> _Best:
+def _fill_up(inv: Inventory, best: Best) -> Best:
+    """Place whoever still fits in the rooms left free, so everyone left out has a binding reason."""
+    occ = best.occ.copy()
+    for unit in inv.units:
+        if any(h not in occ.placed for h in unit.households):
+            place_unit(occ, unit, default_floor_order(occ, unit))
+    return _better(inv, best, occ)
+
+
+def _guard(inv: Inventory, best: Best) -> Best:
     """The last line of defence: a plan failing ``validate`` is replaced by the plain construction's."""
     if not validate(inv.scenario, best.plan):
         return best
     for fallback in (lambda: construct(inv), lambda: Occupancy.empty(inv)):
-        candidate = _as_best(inv, fallback())
+        candidate = as_best(inv, fallback())
         if not validate(inv.scenario, candidate.plan):
             return candidate
-    return _as_best(inv, Occupancy.empty(inv))
+    return as_best(inv, Occupancy.empty(inv))
 
 
 def _cancelled(cancel: threading.Event | None) -> bool:
     return cancel is not None and cancel.is_set()
 
 
-def _optimise(inv: Inventory, best: _Best, deadline: float, workers: int, seed: int,
+def _optimise(inv: Inventory, best: Best, deadline: float, workers: int, seed: int,
               cancel: threading.Event | None, report: Callable[[Progress], None]) -> FloorChoice:
     """CP-SAT over floors for what time is left: a proven bound on small scenarios, sometimes a better plan."""
     from planner.floor_model import build_floor_model, solve_floor_model  # OR-Tools loads only when used
@@ -208,61 +249,61 @@ def _guided_order(choice: FloorChoice) -> Callable[[Occupancy, Unit], Sequence[i
     return order
 
 
-def _as_best(inv: Inventory, occ: Occupancy) -> _Best:
-    plan = to_plan(inv, occ, Stats())
-    return _Best(occ, plan_metrics(inv.scenario, plan), plan)
-
-
-def to_plan(inv: Inventory, occ: Occupancy, stats: Stats, with_reasons: bool = False) -> Plan:
-    assignments = [Assignment(person.id, inv.sites[inv.slots[slot].site].id, inv.slots[slot].room_id)
-                   for h in sorted(occ.placed) for person, slot in occ.placed[h]]
-    left = [hh for hh in inv.households if hh.index not in occ.placed]
-    unplaced_people = sum(hh.size for hh in left)
-    cache: SiteCache = {}
-    unassigned = []
-    for hh in left:
-        reason = explain(occ, hh, unplaced_people, cache) if with_reasons else None
-        for person in hh.members:
-            unassigned.append(Unassigned(person.id, reason.text if reason else NOT_PLACED,
-                                         reason.suggested_sites if reason else ()))
-    return Plan(tuple(assignments), tuple(unassigned), stats)
-
-
-def _progress(best: _Best, clock: _Clock, bound: float | None, phase: str) -> Progress:
+def _progress(best: Best, clock: _Clock, bound: float | None, phase: str) -> Progress:
     return Progress(best.metrics.placed, best.metrics.total, float(best.metrics.objective), bound,
                     clock.elapsed, phase)
 
 
+def _rounding(metrics: PlanMetrics) -> int:
+    return len(metrics.key) + metrics.batches * 10
+
+
 def _proven(metrics: PlanMetrics, bound: float | None) -> bool:
     """The plan meets the relaxation bound in every tier but idle beds."""
-    rounding = len(metrics.key) + metrics.batches * 10
     return bound is not None and metrics.placed == metrics.total \
-        and metrics.objective - metrics.idle_beds - bound <= rounding
+        and metrics.objective - metrics.idle_beds - bound <= _rounding(metrics)
 
 
-def _status(choice: FloorChoice | None, metrics: PlanMetrics, bound: float | None = None) -> str:
+def _short_bound(metrics: PlanMetrics, limit: PlacedBound, tiers: Tiers | None) -> float:
+    """A bound on the scalar objective when people are left out: the unplaced people's weight at the
+    people bound, plus the tier phase's bound when it held a proven maximum."""
+    out = float(WEIGHT_UNPLACED * (metrics.total - limit.value))
+    if limit.proven and tiers is not None and tiers.bound is not None and metrics.placed == limit.value:
+        out += max(0.0, tiers.bound - _rounding(metrics))
+    return out
+
+
+def _status(choice: FloorChoice | None, tiers: Tiers | None, limit: PlacedBound, metrics: PlanMetrics,
+            bound: float | None) -> str:
     """OPTIMAL when the plan reaches a proven optimum (idle beds are not part of it)."""
     if _proven(metrics, bound):
         return "OPTIMAL"
-    rounding = len(metrics.key) + metrics.batches * 10
+    rest = metrics.objective - metrics.idle_beds - WEIGHT_UNPLACED * (metrics.total - metrics.placed)
+    if limit.proven and tiers is not None and tiers.optimal and tiers.objective is not None \
+            and metrics.placed == limit.value and rest - tiers.objective <= _rounding(metrics):
+        return "OPTIMAL"
     if choice is not None and choice.status == "OPTIMAL" and choice.objective is not None \
-            and metrics.objective - metrics.idle_beds - choice.objective <= rounding:
+            and metrics.objective - metrics.idle_beds - choice.objective <= _rounding(metrics):
         return "OPTIMAL"
     return "FEASIBLE"
 
 
-def _result(inv: Inventory, best: _Best, choice: FloorChoice | None, bound: float | None, clock: _Clock,
-            first_seconds: float) -> SolveResult:
+def _result(inv: Inventory, best: Best, choice: FloorChoice | None, tiers: Tiers | None, bound: float | None,
+            limit: PlacedBound, clock: _Clock, first_seconds: float) -> SolveResult:
     best = _guard(inv, best)
     m = best.metrics
+    limit = PlacedBound(max(limit.value, m.placed), m.placed >= limit.value)  # the limit holds whoever met it
     objective = m.objective
-    status = _status(choice, m, bound)
+    status = _status(choice, tiers, limit, m, bound)
     if bound is not None:
         bound = min(bound, objective)
     stats = Stats(solve_seconds=round(clock.elapsed, 3), status=status, objective=objective,
                   bound=None if bound is None else round(bound),
                   placed=m.placed, first_plan_seconds=round(first_seconds, 3),
                   backup_sites_activated=m.backup_sites_activated, sites_per_batch=round(m.sites_per_batch, 3),
-                  person_km=round(m.person_km, 1), idle_beds=m.idle_beds)
-    plan = to_plan(inv, best.occ, stats, with_reasons=True)
-    return SolveResult(plan, status, objective, stats.bound, m, clock.elapsed)
+                  person_km=round(m.person_km, 1), idle_beds=m.idle_beds,
+                  placed_bound=limit.value, placed_bound_status=PROVEN if limit.proven else BEST_KNOWN)
+    reasons: dict[str, Reason] = {}
+    plan = to_plan(inv, best.occ, stats, reasons)
+    return SolveResult(plan, status, objective, stats.bound, m, clock.elapsed, limit.value, stats.placed_bound_status,
+                       reasons)

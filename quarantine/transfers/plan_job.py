@@ -108,8 +108,8 @@ def _solve(run: PlanRun) -> None:
     save_plan(run, result.plan, reasons_of_result(result), {site_key(i): n for i, n in names.items()})
     run.status = "cancelled" if heartbeat.cancel.is_set() else "done"
     run.objective, run.bound = result.objective, result.bound
-    run.placed_bound = getattr(result, "placed_bound", None)
-    run.placed_bound_status = result.plan.stats.__dict__.get("placed_bound_status") or ""
+    run.placed_bound = result.placed_bound
+    run.placed_bound_status = result.placed_bound_status or ""
     run.elapsed = round(time.perf_counter() - started, 3)
     run.summary = result.summary()
     run.heartbeat_at = utcnow()
@@ -118,12 +118,6 @@ def _solve(run: PlanRun) -> None:
 
 def reasons_of_result(result: planner.SolveResult) -> dict[str, StoredReason]:
     """The planner's reason for each person left out, as a code and its parameters."""
-    reasons = getattr(result, "reasons", None) or {}
-    out: dict[str, StoredReason] = {}
-    for u in result.plan.unassigned:
-        reason = reasons.get(u.person)
-        if reason is not None:
-            out[u.person] = StoredReason(reason.code, dict(reason.params), tuple(reason.suggested_sites))
-        else:
-            out[u.person] = StoredReason("text", {"text": u.reason}, tuple(u.suggested_sites))
-    return out
+    return {person: StoredReason(reason.code, {k: str(v) for k, v in reason.params.items()},
+                                 tuple(reason.suggested_sites))
+            for person, reason in result.reasons.items()}

@@ -11,7 +11,7 @@ from quarantine.extensions import db
 from quarantine.i18n import _
 from quarantine.models import PlanRun, PlanRunSite, User
 from quarantine.transfers.plan_store import StoredReason, save_plan, scenario_of
-from quarantine.transfers.reasons import explain_violation
+from quarantine.transfers.reasons import FILE_TEXT_CODE, explain_violation
 
 
 def load_plan_file(run: PlanRun, data: bytes, filename: str, user: User) -> PlanRun:
@@ -36,7 +36,7 @@ def load_plan_file(run: PlanRun, data: bytes, filename: str, user: User) -> Plan
         select(db.literal(new_run.id), PlanRunSite.site_key, PlanRunSite.position, PlanRunSite.site_json)
         .where(PlanRunSite.run_id == run.id)))
     # A file's reasons are its own English text; they are shown as they are.
-    save_plan(new_run, plan, {u.person: StoredReason("text", {"text": u.reason}, tuple(u.suggested_sites))
+    save_plan(new_run, plan, {u.person: StoredReason(FILE_TEXT_CODE, {"text": u.reason}, tuple(u.suggested_sites))
                               for u in plan.unassigned})
     db.session.commit()
     return new_run

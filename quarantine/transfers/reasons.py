@@ -56,15 +56,21 @@ def translate_reason(text: str) -> str:
     return main
 
 
+# A plan file loaded for review brings its own English reasons: stored as this code with the text.
+FILE_TEXT_CODE = "text"
+
+
 def render_reason(reason) -> str:
     """A stored reason (code and parameters) in the current language, without the suggested sites,
     which the page shows as links of their own."""
     if reason.code == TAKEN_OUT_CODE:
         return _(TAKEN_OUT_BY_HAND)
-    if reason.code == "text":
-        main = reason.params.get("text", "").partition(planner_reasons.SITES_NOT_READY.split("%")[0])[0]
-        return translate_reason(main)
-    return translate_reason(reason.params.get("text", reason.code))
+    template = planner_reasons.TEMPLATES_BY_CODE.get(reason.code)
+    if template is not None:
+        return _(template, **reason.params)
+    # A file's text: matched back to a template where it is one, shown as it is otherwise.
+    main = str(reason.params.get("text", reason.code))
+    return translate_reason(main.partition(planner_reasons.SITES_NOT_READY.split("%")[0])[0])
 
 
 # The eight hard rules of the exchange format (docs/scenario-format.md), as a user reads them.

@@ -18,7 +18,7 @@ def county(db, make_site):
     fixed = make_site("Fixed", ready=True, floors=(1, 2), rooms_per_floor=5, beds=2)  # 10 rooms, 20 beds
     laid_out = make_site("Laid-out backup", kind="backup", floors=(1, 1), rooms_per_floor=6, beds=3)
     _lay_out(laid_out)
-    bare = make_site("Bare backup", kind="backup", floors=(1, 1), rooms_per_floor=2, beds=1)
+    bare = make_site("Bare backup", kind="backup", floors=(1, 1), rooms_per_floor=2, beds=2)
     db.session.commit()
     return fixed, laid_out, bare
 
@@ -35,7 +35,7 @@ def test_beds_short_names_the_proven_maximum_and_what_backups_add(db, county):
     answer = check_capacity(Headcount(people=40, households=20, category="close_contact"))
     assert (answer.fit, answer.bound, answer.proven, answer.short) == (20, 20, True, 20)
     options = {o.site.name: o for o in answer.backups}
-    assert options["Laid-out backup"].more == 12 and options["Bare backup"].more == 2
+    assert options["Laid-out backup"].more == 12 and options["Bare backup"].more == 4
     assert answer.backups[0].site.name == "Laid-out backup"
     missing = {g.code for g in options["Laid-out backup"].gaps}
     assert "staff" in missing and "status" in missing  # laid out, but nobody on duty yet

@@ -2,8 +2,7 @@ import json
 
 import pytest
 
-from planner import FormatError, load_scenario, plan_from_dict, plan_to_dict, scenario_to_dict
-from planner import Room
+from planner import FormatError, Room, load_scenario, plan_from_dict, plan_to_dict, scenario_to_dict
 
 SAMPLE = "tests/data/scenarios/county-100.json"
 

@@ -1,7 +1,7 @@
 """The quality order after everyone is placed: no needless backups, a batch kept together, short travel."""
-from planner import solve, validate
-
 from planner_builders import person, room, scenario, site
+
+from planner import solve, validate
 
 
 def _solve(sc):

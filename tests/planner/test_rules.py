@@ -1,7 +1,7 @@
 """Each hard rule: a small case the planner solves, and one where it must leave the right people out."""
-from planner import Occupant, solve, validate
-
 from planner_builders import person, room, scenario, site
+
+from planner import Occupant, solve, validate
 
 
 def _solve(sc):

@@ -1,9 +1,8 @@
 """validate catches each kind of violation in hand-built bad plans."""
 import pytest
+from planner_builders import person, room, scenario, site
 
 from planner import Assignment, Occupant, Plan, Unassigned, validate
-
-from planner_builders import person, room, scenario, site
 
 OTHER = (Occupant(category="secondary_contact", batch="OLD", household="X"),)
 SC = scenario([site("S1", [room("R1", 2), room("R2", 1, accessible=False), room("R3", 1, status="cleaning"),

@@ -1,0 +1,214 @@
+"""The exact max-placement phase: how many people can be placed at most, and a plan that does.
+
+The count model (``planner.placement_model``) is relaxed to an LP whose value bounds
+the people any plan can place. A dive on the LP gives floors to cohorts, CP-SAT
+fills them, and a neighbourhood search re-decides a few floor groups at a time
+until the plan meets the bound (then it is proven to place the most possible) or
+time is up (then the bound is the best known). With the people placed held, the
+same model then minimises the other tiers. Every answer is turned into rooms
+exactly (``planner.placement_rooms``). OR-Tools is imported only here and below,
+so the constructive path never loads it.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from planner.construct import Occupancy
+from planner.inventory import Inventory
+from planner.placement_data import PlacementData, build_placement_data
+from planner.placement_rooms import realise
+
+# Beyond this many floors times cohorts the count model is not built (a province-sized shortfall):
+# the heuristic plan is kept and the capacity bound reported as best known.
+MAX_FLOOR_COHORTS = 20_000
+# Shares of the time left for a dive and for filling the floors it chose; a second, more careful
+# dive only runs while less than AGAIN_SHARE of the time after the LP has gone.
+DIVE_SHARE = 0.7
+FILL_SHARE = 0.6
+AGAIN_SHARE = 0.3
+# Models up to this many variables are first searched whole (for up to this share of the time left):
+# on small scenarios that proves the optimum outright.
+WHOLE_MODEL_VARIABLES = 1_500
+WHOLE_MODEL_SHARE = 0.3
+# Floor groups rounded per dive round: half of those still open (fast), or one (careful).
+HALF, ONE = 0.5, 0.0
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The best plan the phase found (None when it found none better than ``known``) and what it proved."""
+
+    occ: Occupancy | None
+    placed: int
+    bound: int
+    proven: bool
+
+
+@dataclass(frozen=True)
+class Tiers:
+    """The tier phase's plan, with the model's objective and bound for the tiers below placement."""
+
+    occ: Occupancy | None
+    optimal: bool
+    objective: float | None
+    bound: float | None
+
+
+@dataclass(frozen=True)
+class Search:
+    """What the tier phase starts from: the model and the values of the best plan."""
+
+    data: PlacementData
+    pm: object
+    values: dict[int, int]
+    placed: int
+
+
+def capacity_bound(inv: Inventory) -> int:
+    """People in households that could go anywhere at all, capped by free beds and limits per site."""
+    beds = [0] * len(inv.sites)
+    for slot in inv.slots:
+        beds[slot.site] += slot.free
+    capacity = sum(min(b, site.room_for) for b, site in zip(beds, inv.sites))
+    placeable = sum(hh.size for hh in inv.households
+                    if hh.group is not None and not (hh.children and not hh.adults))
+    return min(placeable, capacity)
+
+
+def maximise_placement(inv: Inventory, *, time_limit: float, workers: int, seed: int,
+                       cancel: threading.Event | None = None,
+                       start: Occupancy | None = None) -> tuple[Placement, Search | None]:
+    """The most people placed within ``time_limit``, starting from ``start``, a plan in hand."""
+    start_occ = start or Occupancy.empty(inv)
+    known = sum(inv.households[h].size for h in start_occ.placed)
+    deadline = time.perf_counter() + time_limit
+    bound = capacity_bound(inv)
+    cohorts = len({hh.group for hh in inv.households})
+    if known >= bound:
+        return Placement(None, known, bound, True), None
+    if not inv.scenario.policy.household_rooms:
+        return _shared_rooms(inv, known, bound, time_limit, workers, seed, cancel), None
+    if len(inv.floors) * cohorts > MAX_FLOOR_COHORTS:
+        return Placement(None, known, bound, False), None
+    from planner.placement_lp import Relaxation
+    from planner.placement_model import build_placement_model
+    from planner.placement_search import Incumbent, counts_of, improve, incumbent_from, search_whole
+
+    data = build_placement_data(inv)
+    pm = build_placement_model(data)
+    pm.model.maximize(pm.placed())
+    lp = Relaxation(pm.model)
+    if lp.solve(_left(deadline)):
+        bound = min(bound, lp.bound)
+    if known >= bound:
+        return Placement(None, known, bound, True), None
+    best = incumbent_from(pm, start_occ)
+    if len(pm.model.proto.variables) <= WHOLE_MODEL_VARIABLES:
+        best, bound = search_whole(pm, best, bound, time_limit=WHOLE_MODEL_SHARE * _left(deadline), workers=workers,
+                                   seed=seed, cancel=cancel)
+    phase_start, phase_seconds = time.perf_counter(), _left(deadline)
+    for per_round in (HALF, ONE):
+        if lp.value is None or best.placed >= bound or time.perf_counter() > phase_start + AGAIN_SHARE * phase_seconds:
+            break
+        takes, finished = lp.dive(_take_groups(pm), time.perf_counter() + DIVE_SHARE * _left(deadline), per_round)
+        if finished:  # the LP solution rounded down is itself a plan
+            rounded = lp.rounded_down([v.index for v in pm.decisions()])
+            best = max(best, Incumbent(rounded, pm.placed_by(rounded)), key=lambda i: i.placed)
+        found = _fill(pm, takes, best.values if not finished else rounded, FILL_SHARE * _left(deadline), workers,
+                      seed, cancel)
+        if found is not None and found.placed > best.placed:
+            best = found
+    best = improve(pm, best, bound, deadline=deadline, workers=workers, seed=seed, cancel=cancel)
+    search = Search(data, pm, best.values, best.placed)
+    if best.placed <= known:
+        return Placement(None, known, bound, known >= bound), search
+    return Placement(realise(data, counts_of(pm, best.values)), best.placed, bound, best.placed >= bound), search
+
+
+def _shared_rooms(inv: Inventory, known: int, bound: int, time_limit: float, workers: int, seed: int,
+                  cancel: threading.Event | None) -> Placement:
+    """Households may share rooms: the room-level model instead of the count model."""
+    from planner.shared_rooms import solve_shared_rooms
+
+    answer = solve_shared_rooms(inv, time_limit=time_limit, workers=workers, seed=seed, cancel=cancel)
+    if answer is None:
+        return Placement(None, known, bound, False)
+    bound = min(bound, max(answer.bound, answer.placed))
+    if answer.placed <= known:
+        return Placement(None, known, bound, known >= bound)
+    return Placement(answer.occ, answer.placed, bound, answer.placed >= bound)
+
+
+def _take_groups(pm) -> list[list[int]]:
+    """The take columns of each floor group, which share the group's floors."""
+    out: dict[int, list[int]] = {}
+    for (g, _), var in pm.take.items():
+        out.setdefault(g, []).append(var.index)
+    return list(out.values())
+
+
+def _fill(pm, takes: dict[int, int], start_from: dict[int, int], time_limit: float, workers: int, seed: int,
+          cancel: threading.Event | None):
+    """CP-SAT with the floors given as the dive gave them, from the dive's LP solution rounded down
+    (feasible once the floors are whole): the rest is quickly solved, often exactly."""
+    from planner.placement_search import Incumbent, hint, values_of
+
+    model = pm.model.clone()
+    for index, value in takes.items():
+        domain = model.proto.variables[index].domain
+        domain.clear()
+        domain.extend([value, value])
+    hint(model, pm, start_from)
+    solver, status = solve_model(model, time_limit, workers, seed, cancel, presolve=False)
+    if status not in ("OPTIMAL", "FEASIBLE"):
+        return None
+    return Incumbent(values_of(pm, solver), round(solver.objective_value))
+
+
+def improve_tiers(search: Search, *, time_limit: float, workers: int, seed: int,
+                  cancel: threading.Event | None = None) -> Tiers:
+    """Fewer backups, sites per batch and person-km while placing as many as the search did."""
+    from planner.placement_model import add_tier_objective
+    from planner.placement_search import counts_of, hint, values_of
+
+    pm = search.pm
+    extra = add_tier_objective(pm, search.placed)
+    hint(pm.model, pm, {**search.values, **extra(search.values)})
+    solver, status = solve_model(pm.model, time_limit, workers, seed, cancel)
+    if status not in ("OPTIMAL", "FEASIBLE"):
+        return Tiers(None, False, None, None)
+    occ = realise(search.data, counts_of(pm, values_of(pm, solver)))
+    return Tiers(occ, status == "OPTIMAL", solver.objective_value, solver.best_objective_bound)
+
+
+def solve_model(model, time_limit: float, workers: int, seed: int, cancel: threading.Event | None, *,
+                presolve: bool = True):
+    """CP-SAT with an explicit time limit, workers and seed; a cancel stops the search."""
+    from ortools.sat.python import cp_model
+
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, time_limit)
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = seed
+    solver.parameters.cp_model_presolve = presolve
+    done = threading.Event()
+    if cancel is not None:
+        threading.Thread(target=_stop_on_cancel, args=(solver, cancel, done), daemon=True).start()
+    try:
+        status = solver.solve(model)
+    finally:
+        done.set()
+    return solver, solver.status_name(status)
+
+
+def _stop_on_cancel(solver, cancel: threading.Event, done: threading.Event) -> None:
+    while not done.is_set():
+        if cancel.wait(0.05):
+            solver.stop_search()
+            return
+
+
+def _left(deadline: float) -> float:
+    return max(0.0, deadline - time.perf_counter())

@@ -1,0 +1,129 @@
+"""The linear relaxation of the count model, solved with GLOP: a fast bound and a guide.
+
+CP-SAT's own relaxation of this model converges slowly, while the plain LP is solved
+in a fraction of a second and is usually within a few people of the optimum. Its
+value rounded down bounds the people any plan can place. A dive on it (give floors
+to cohorts as the LP leans, re-solve, repeat) then tells the search where to start.
+The CP-SAT model is the single definition: its linear constraints are copied as they are.
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Sequence
+
+from ortools.linear_solver import linear_solver_pb2, pywraplp
+from ortools.sat.python import cp_model
+
+UNBOUNDED = 2**62
+EPSILON = 1e-6
+# Without GLOP's presolve the basis survives bound changes, so after the root (primal simplex)
+# each dive step is a warm dual simplex re-solve: tens of milliseconds instead of a second.
+ROOT_PARAMETERS = "use_preprocessing: false"
+RESOLVE_PARAMETERS = "use_preprocessing: false use_dual_simplex: true"
+LAST_RESOLVE_SECONDS = 1.0
+
+
+class Relaxation:
+    """The LP of a CP-SAT model with linear constraints only, kept loaded for re-solves."""
+
+    def __init__(self, model: cp_model.CpModel) -> None:
+        mp = linear_solver_pb2.MPModelProto()
+        _copy(model.proto, mp)
+        self.solver = pywraplp.Solver.CreateSolver("GLOP")
+        self.solver.LoadModelFromProto(mp)
+        self.solver.SetSolverSpecificParametersAsString(ROOT_PARAMETERS)
+        self.columns = self.solver.variables()
+        self.sign = model.proto.objective.scaling_factor or 1.0
+        self.value: float | None = None
+        self.root: float | None = None
+        self.original = [(c.lb(), c.ub()) for c in self.columns]
+
+    @property
+    def bound(self) -> int:
+        """The relaxation's value at the root, rounded down: no plan places more."""
+        assert self.root is not None
+        return math.floor(self.root + EPSILON)
+
+    def solve(self, time_limit: float) -> bool:
+        self.solver.SetTimeLimit(max(50, int(time_limit * 1000)))
+        if self.solver.Solve() != pywraplp.Solver.OPTIMAL:
+            return False
+        self.value = self.sign * self.solver.Objective().Value()
+        if self.root is None:
+            self.root = self.value
+            self.solver.SetSolverSpecificParametersAsString(RESOLVE_PARAMETERS)
+        return True
+
+    def values(self, indices: Sequence[int]) -> dict[int, float]:
+        return {i: self.columns[i].solution_value() for i in indices}
+
+    def rounded_down(self, indices: Sequence[int]) -> dict[int, int]:
+        """The last solution's values of these columns rounded down (for the placement model's
+        decisions, with the floors whole, a feasible solution: its constraints cap sums of counts)."""
+        return {i: math.floor(self.columns[i].solution_value() + EPSILON) for i in indices}
+
+    def dive(self, groups: Sequence[Sequence[int]], deadline: float, share: float) -> tuple[dict[int, int], bool]:
+        """Whole values for these columns, given per floor group (their sum is capped together).
+
+        Each round fixes the columns already whole and positive, rounds up the most
+        leaning column of the most leaning ``share`` of the groups (at least one), and
+        re-solves. When time runs out the rest is rounded down, which keeps every cap; the
+        flag says whether the LP solution has these values (then rounding it down is feasible).
+        """
+        columns = [i for group in groups for i in group]
+        self._reset(columns)
+        now = self.values(columns)
+        while time.perf_counter() < deadline:
+            now = self.values([i for i in columns if self.columns[i].lb() != self.columns[i].ub()])
+            leaning = sorted((max((now[i] - math.floor(now[i]), i) for i in group if _fractional(now.get(i)))
+                              for group in groups if any(_fractional(now.get(i)) for i in group)), reverse=True)
+            if not leaning:
+                return {i: round(now[i]) if i in now else round(self.columns[i].lb()) for i in columns}, True
+            for i, x in now.items():
+                if x >= 1 - EPSILON and not _fractional(x):
+                    self.columns[i].SetBounds(round(x), round(x))
+            chosen = [i for _, i in leaning[:max(1, int(len(leaning) * share))]]
+            for i in chosen:
+                self.columns[i].SetBounds(math.ceil(now[i]), math.ceil(now[i]))
+            if not self.solve(deadline - time.perf_counter()):
+                for i in chosen:
+                    self.columns[i].SetBounds(math.floor(now[i]), math.floor(now[i]))
+                if not self.solve(deadline - time.perf_counter()):
+                    break
+        return self._round_down_rest(columns, now)
+
+    def _round_down_rest(self, columns: Sequence[int], now: dict[int, float]) -> tuple[dict[int, int], bool]:
+        """Out of time: the open columns rounded down (which keeps every cap) and one last re-solve,
+        so the LP solution matches them."""
+        takes = {i: math.floor(now[i] + EPSILON) if i in now else round(self.columns[i].lb()) for i in columns}
+        for i, value in takes.items():
+            self.columns[i].SetBounds(value, value)
+        return takes, self.solve(LAST_RESOLVE_SECONDS)
+
+    def _reset(self, columns: Sequence[int]) -> None:
+        """Undo an earlier dive's fixings and re-solve the root."""
+        if any(self.columns[i].lb() != self.original[i][0] or self.columns[i].ub() != self.original[i][1]
+               for i in columns):
+            for i in columns:
+                self.columns[i].SetBounds(*self.original[i])
+            self.solve(10)
+
+
+def _fractional(x: float | None) -> bool:
+    return x is not None and abs(x - round(x)) > EPSILON
+
+
+def _copy(proto, mp: linear_solver_pb2.MPModelProto) -> None:
+    for var in proto.variables:
+        domain = var.domain
+        mp.variable.add(lower_bound=domain[0], upper_bound=domain[len(domain) - 1])
+    for index, coeff in zip(proto.objective.vars, proto.objective.coeffs):
+        mp.variable[index].objective_coefficient = coeff
+    for constraint in proto.constraints:
+        linear = constraint.linear
+        low, high = linear.domain[0], linear.domain[len(linear.domain) - 1]
+        row = mp.constraint.add(lower_bound=low if low > -UNBOUNDED else -math.inf,
+                                upper_bound=high if high < UNBOUNDED else math.inf)
+        row.var_index.extend(list(linear.vars))
+        row.coefficient.extend(list(linear.coeffs))
