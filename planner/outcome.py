@@ -7,7 +7,7 @@ from planner.construct import Occupancy
 from planner.inventory import Inventory
 from planner.metrics import PlanMetrics, plan_metrics
 from planner.model import Assignment, Plan, Stats, Unassigned
-from planner.reasons import Reason, SiteCache, explain, not_worked_out
+from planner.reasons import ExplainCache, Reason, explain, not_worked_out
 
 
 @dataclass
@@ -30,7 +30,7 @@ def to_plan(inv: Inventory, occ: Occupancy, stats: Stats, reasons: dict[str, Rea
                    for h in sorted(occ.placed) for person, slot in occ.placed[h]]
     left = [hh for hh in inv.households if hh.index not in occ.placed]
     unplaced_people = sum(hh.size for hh in left)
-    cache: SiteCache = {}
+    cache = ExplainCache()
     unassigned = []
     for hh in left:
         reason = explain(occ, hh, unplaced_people, cache) if reasons is not None else not_worked_out()

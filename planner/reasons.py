@@ -9,7 +9,7 @@ language) and the English ``text`` the plan file carries.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping
 
 from planner.construct import Occupancy
@@ -61,16 +61,75 @@ TEMPLATES = tuple(TEMPLATES_BY_CODE.values())
 SiteCache = dict[tuple[int, bool, tuple[str, ...], bool], list[int]]
 
 
+@dataclass
+class ExplainCache:
+    """What the reasons of many households share, worked out once per household shape.
+
+    Households of the same size, access need, split and composition fit the same free floors; at
+    province scale thousands of households are left out and each would otherwise scan every floor.
+    """
+
+    not_ready: SiteCache = field(default_factory=dict)
+    not_ready_floors: list | None = None
+    largest_free: list[tuple[int, int]] | None = None  # per floor: biggest free room, for anyone / accessible
+    fitting: dict[tuple, list[Floor]] = field(default_factory=dict)
+    open_sites: dict[tuple, set[int]] = field(default_factory=dict)
+
+
+def _shape(hh: Household) -> tuple | None:
+    """The household's shape for the cache; None when it holds rooms of its own (no sharing then)."""
+    if hh.reserved:
+        return None
+    return (hh.size, hh.needs_access, hh.must_split, composition_of(hh) if hh.must_split else None)
+
+
+def _fitting_floors(occ: Occupancy, hh: Household, cache: ExplainCache) -> list[Floor]:
+    shape = _shape(hh)
+    if shape is None:
+        return [f for f in occ.inv.floors if fits_free_rooms(occ, hh, f)]
+    if shape not in cache.fitting:
+        cache.fitting[shape] = _floors_for_shape(occ, hh, cache)
+    return cache.fitting[shape]
+
+
+def _floors_for_shape(occ: Occupancy, hh: Household, cache: ExplainCache) -> list[Floor]:
+    """Floors whose free rooms take a household of this shape (the same answer as fits_free_rooms)."""
+    inv = occ.inv
+    if hh.must_split:
+        composition = composition_of(hh)
+        return [f for f in inv.floors
+                if fits(composition, [(occ.free[s], inv.slots[s].accessible) for s in f.slots if occ.free[s] > 0])]
+    if cache.largest_free is None:
+        cache.largest_free = [(max((occ.free[s] for s in f.slots), default=0),
+                               max((occ.free[s] for s in f.slots if inv.slots[s].accessible), default=0))
+                              for f in inv.floors]
+    return [f for f in inv.floors if cache.largest_free[f.index][hh.needs_access] >= hh.size]
+
+
+def _open_sites(occ: Occupancy, hh: Household, cache: ExplainCache) -> set[int]:
+    """Sites with a free floor the household fits and its cohort may take."""
+    shape = _shape(hh)
+    key = None if shape is None else (shape, hh.group)
+    if key is not None and key in cache.open_sites:
+        return cache.open_sites[key]
+    sites = {f.site for f in _fitting_floors(occ, hh, cache) if occ.floor_open_to(f, hh.group)}
+    if key is not None:
+        cache.open_sites[key] = sites
+    return sites
+
+
 Found = tuple[str, dict[str, object]]
 
 
-def explain(occ: Occupancy, hh: Household, unplaced_people: int, cache: SiteCache | None = None) -> Reason:
+def explain(occ: Occupancy, hh: Household, unplaced_people: int, cache: ExplainCache | None = None) -> Reason:
     """The first binding constraint for this household, plus not-ready sites that would take it."""
     inv = occ.inv
+    cache = cache or ExplainCache()
     code, params = (_mixed_categories(inv, hh) or _no_adult(inv, hh) or _too_few_adults(inv, hh)
-                    or _room_shortage(occ, hh) or _floor_cohorts(occ, hh) or _capacity_limits(occ, hh, unplaced_people))
+                    or _room_shortage(occ, hh, cache) or _floor_cohorts(occ, hh, cache)
+                    or _capacity_limits(occ, hh, unplaced_people, cache))
     text = TEMPLATES_BY_CODE[code] % params
-    suggestions = _not_ready_sites(inv, hh, {} if cache is None else cache)
+    suggestions = _not_ready_sites(inv, hh, cache)
     if suggestions:
         names = [f"{inv.sites[s].id} ({inv.sites[s].name})" if inv.sites[s].name else inv.sites[s].id
                  for s in suggestions]
@@ -119,8 +178,8 @@ def fits_free_rooms(occ: Occupancy, hh: Household, floor: Floor) -> bool:
     return any(occ.free[s] >= hh.size and (inv.slots[s].accessible or not hh.needs_access) for s in free)
 
 
-def _room_shortage(occ: Occupancy, hh: Household) -> Found | None:
-    if any(fits_free_rooms(occ, hh, f) for f in occ.inv.floors):
+def _room_shortage(occ: Occupancy, hh: Household, cache: ExplainCache) -> Found | None:
+    if _fitting_floors(occ, hh, cache):
         return None
     if hh.must_split:
         code = "split_needs_accessible_rooms" if hh.needs_access else "split_needs_rooms"
@@ -128,47 +187,72 @@ def _room_shortage(occ: Occupancy, hh: Household) -> Found | None:
     return ("no_accessible_room" if hh.needs_access else "no_room"), {"size": hh.size}
 
 
-def _floor_cohorts(occ: Occupancy, hh: Household) -> Found | None:
-    if any(occ.floor_open_to(f, hh.group) and fits_free_rooms(occ, hh, f) for f in occ.inv.floors):
+def _floor_cohorts(occ: Occupancy, hh: Household, cache: ExplainCache) -> Found | None:
+    if _open_sites(occ, hh, cache):
         return None
     return "floors_taken", {}
 
 
-def _capacity_limits(occ: Occupancy, hh: Household, unplaced_people: int) -> Found:
-    sites = {f.site for f in occ.inv.floors if occ.floor_open_to(f, hh.group) and fits_free_rooms(occ, hh, f)}
+def _capacity_limits(occ: Occupancy, hh: Household, unplaced_people: int, cache: ExplainCache) -> Found:
+    sites = _open_sites(occ, hh, cache)
     room_for = sum(occ.room_for[s] for s in sites)
     return "capacity_limits", {"short": max(hh.size - room_for, unplaced_people - room_for, 1)}
 
 
-def _not_ready_sites(inv: Inventory, hh: Household, cache: SiteCache) -> list[int]:
+def _not_ready_sites(inv: Inventory, hh: Household, cache: ExplainCache) -> list[int]:
     """Not-ready sites with a free floor that would take this household, nearest first."""
     group = group_of(inv.scenario, hh.members[0].category, inv.scenario.batches[hh.batch].id)
     key = (hh.size, hh.needs_access, group, hh.must_split)
-    if key not in cache:
-        cache[key] = _scan_sites(inv, *key)
-    return sorted(cache[key], key=lambda s: inv.distance[hh.batch][s])[:MAX_SUGGESTIONS]
+    if key not in cache.not_ready:
+        if cache.not_ready_floors is None:
+            cache.not_ready_floors = _not_ready_floors(inv)
+        cache.not_ready[key] = _scan_sites(cache.not_ready_floors, *key)
+    return sorted(cache.not_ready[key], key=lambda s: inv.distance[hh.batch][s])[:MAX_SUGGESTIONS]
 
 
-def _scan_sites(inv: Inventory, size: int, needs_access: bool, group: tuple[str, ...], split: bool) -> list[int]:
+@dataclass(frozen=True)
+class _SpareFloor:
+    """A floor of a not-ready site: who locks it, and its free rooms (all / accessible) as max and sum."""
+
+    site: int
+    locked: frozenset
+    largest: tuple[int, int]
+    total: tuple[int, int]
+
+
+def _not_ready_floors(inv: Inventory) -> list[_SpareFloor]:
     scenario = inv.scenario
-    out: list[int] = []
+    out: list[_SpareFloor] = []
     for s, site in enumerate(scenario.sites):
         if site.ready:
             continue
-        floors: dict[tuple[str, int], list[int]] = {}
+        floors: dict[tuple[str, int], list[list[int]]] = {}
         locked: dict[tuple[str, int], set] = {}
         for room in site.rooms:
             key = (room.building, room.floor)
+            frees = floors.setdefault(key, [[], []])
             for o in room.occupants:
                 locked.setdefault(key, set()).add(group_of(scenario, o.category, o.batch))
             free = room.beds - len(room.occupants)
-            if room.status == "available" and free > 0 and (room.accessible or not needs_access) \
-                    and not (scenario.policy.household_rooms and room.occupants):
-                floors.setdefault(key, []).append(free)
-        for key, frees in floors.items():
-            if locked.get(key, {group}) != {group}:
-                continue
-            if (split and sum(frees) >= size) or (not split and max(frees) >= size):
-                out.append(s)
-                break
+            if room.status == "available" and free > 0 and not (scenario.policy.household_rooms and room.occupants):
+                frees[0].append(free)
+                if room.accessible:
+                    frees[1].append(free)
+        for key, (anyone, accessible) in floors.items():
+            out.append(_SpareFloor(s, frozenset(locked.get(key, ())), (max(anyone, default=0), max(accessible, default=0)),
+                                   (sum(anyone), sum(accessible))))
+    return out
+
+
+def _scan_sites(floors: list[_SpareFloor], size: int, needs_access: bool, group: tuple[str, ...],
+                split: bool) -> list[int]:
+    out: list[int] = []
+    for floor in floors:
+        if out and out[-1] == floor.site:
+            continue
+        if floor.locked and floor.locked != {group}:
+            continue
+        room = floor.total[needs_access] if split else floor.largest[needs_access]
+        if room >= size:
+            out.append(floor.site)
     return out
