@@ -27,6 +27,7 @@ def upgrade():
     sa.Column('site_key', sa.String(length=20), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('site_json', sa.Text(), nullable=False),
+    sa.Column('assignments_json', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['run_id'], ['plan_runs.id'], name=op.f('fk_plan_run_sites_run_id_plan_runs'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_run_sites')),
     sa.UniqueConstraint('run_id', 'site_key', name='uq_plan_run_sites_run_site')
@@ -50,19 +51,26 @@ def upgrade():
     # Existing runs: their stored scenario, split into its sites and the rest.
     bind = op.get_bind()
     runs = sa.table('plan_runs', sa.column('id', sa.Integer), sa.column('scenario_json', sa.Text),
-                    sa.column('scenario_meta_json', sa.Text), sa.column('status', sa.String))
+                    sa.column('scenario_meta_json', sa.Text), sa.column('status', sa.String),
+                    sa.column('plan_json', sa.Text))
     sites = sa.table('plan_run_sites', sa.column('run_id', sa.Integer), sa.column('site_key', sa.String),
-                     sa.column('position', sa.Integer), sa.column('site_json', sa.Text))
-    for run_id, body in bind.execute(sa.select(runs.c.id, runs.c.scenario_json)).all():
+                     sa.column('position', sa.Integer), sa.column('site_json', sa.Text),
+                     sa.column('assignments_json', sa.Text))
+    for run_id, body, plan_body in bind.execute(sa.select(runs.c.id, runs.c.scenario_json, runs.c.plan_json)).all():
         scenario = json.loads(body) if body else None
         if not scenario:
             continue
+        placed = {}
+        for a in (json.loads(plan_body) if plan_body else {}).get("assignments", []):
+            placed.setdefault(a["site"], []).append([a["person"], a["room"]])
         parts = scenario.pop("sites", [])
         scenario["sites"] = [{k: v for k, v in s.items() if k != "rooms"} for s in parts]
         bind.execute(runs.update().where(runs.c.id == run_id).values(scenario_meta_json=json.dumps(scenario, ensure_ascii=False)))
         if parts:
             bind.execute(sites.insert(), [{"run_id": run_id, "site_key": s["id"], "position": i,
-                                           "site_json": json.dumps(s, ensure_ascii=False)} for i, s in enumerate(parts)])
+                                           "site_json": json.dumps(s, ensure_ascii=False),
+                                           "assignments_json": json.dumps(placed.get(s["id"], []))}
+                                          for i, s in enumerate(parts)])
     # A run left "running" by the old in-process threads can never finish now.
     bind.execute(runs.update().where(runs.c.status == 'running').values(status='failed'))
 

@@ -97,7 +97,8 @@ class PlanRun(db.Model):
 
 
 class PlanRunSite(db.Model):
-    """One site of a run's scenario, in the exchange format (its rooms with their occupants)."""
+    """One site of a run's scenario, in the exchange format (its rooms with their occupants), and the
+    plan's assignments to it ([person, room] pairs), so one site of a plan is shown without the rest."""
     __tablename__ = "plan_run_sites"
     __table_args__ = (UniqueConstraint("run_id", "site_key", name="uq_plan_run_sites_run_site"),)
 
@@ -106,6 +107,7 @@ class PlanRunSite(db.Model):
     site_key: Mapped[str] = mapped_column(String(20))
     position: Mapped[int] = mapped_column(Integer)  # order of the site in the scenario
     site_json: Mapped[str] = mapped_column(Text)
+    assignments_json: Mapped[str] = mapped_column(Text, default="[]")
 
 
 class Reservation(db.Model):

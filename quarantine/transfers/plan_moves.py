@@ -230,6 +230,7 @@ def move_in_plan(run: PlanRun, person: str, room: str | None, whole_household: b
     reasons = {k: r for k, r in reasons_of(run).items() if k not in moving}
     if room is None:
         reasons.update({k: StoredReason(TAKEN_OUT_CODE, {}) for k in moving})
-    save_plan(run, changed, reasons)
+    touched = {a.site for plan in (plan_of(run), changed) for a in plan.assignments if a.person in moving}
+    save_plan(run, changed, reasons, changed_sites=touched)
     db.session.commit()
     return []

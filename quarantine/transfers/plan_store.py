@@ -13,7 +13,7 @@ from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 
 import planner
 from quarantine.extensions import db
@@ -76,7 +76,8 @@ def save_scenario(run: PlanRun, scenario: planner.Scenario) -> None:
     db.session.execute(delete(PlanRunSite).where(PlanRunSite.run_id == run.id))
     if data["sites"]:
         db.session.execute(insert(PlanRunSite), [
-            {"run_id": run.id, "site_key": site["id"], "position": i, "site_json": json.dumps(site, ensure_ascii=False)}
+            {"run_id": run.id, "site_key": site["id"], "position": i, "site_json": json.dumps(site, ensure_ascii=False),
+             "assignments_json": "[]"}
             for i, site in enumerate(data["sites"])])
 
 
@@ -150,19 +151,52 @@ def encode_reasons(reasons: dict[str, StoredReason]) -> str:
 
 
 def save_plan(run: PlanRun, plan: planner.Plan, reasons: dict[str, StoredReason],
-              site_names: dict[str, str] | None = None) -> None:
-    """Store a plan with its reasons and the per-site summary the review page shows."""
+              site_names: dict[str, str] | None = None, changed_sites: set[str] | None = None) -> None:
+    """Store a plan with its reasons, each site's assignments (only `changed_sites` when given: a hand
+    move touches one or two) and the summary the review page shows."""
     run.plan_json = json.dumps(planner.plan_to_dict(plan), ensure_ascii=False)
     run.reasons_json = encode_reasons(reasons)
     run.placed = len(plan.assignments)
-    run.review_json = json.dumps(summarise(plan, run, site_names), ensure_ascii=False)
+    run.review_json = json.dumps(summarise(plan, run, reasons, site_names), ensure_ascii=False)
+    _save_site_assignments(run, plan, changed_sites)
 
 
-def summarise(plan: planner.Plan, run: PlanRun, site_names: dict[str, str] | None = None) -> dict:
-    """Per site: people, rooms and floors used, people per batch; per batch: people per site."""
+def _save_site_assignments(run: PlanRun, plan: planner.Plan, only: set[str] | None) -> None:
+    by_site: dict[str, list[list[str]]] = defaultdict(list)
+    for a in plan.assignments:
+        by_site[a.site].append([a.person, a.room])
+    query = select(PlanRunSite.id, PlanRunSite.site_key).where(PlanRunSite.run_id == run.id)
+    if only is not None:
+        query = query.where(PlanRunSite.site_key.in_(sorted(only)))
+    rows = [{"id": row_id, "assignments_json": json.dumps(by_site.get(key, []))}
+            for row_id, key in db.session.execute(query)]
+    if rows:
+        db.session.execute(update(PlanRunSite), rows)
+
+
+def site_assignments(run: PlanRun, site: str) -> list[tuple[str, str]]:
+    """The plan's (person, room) pairs at one site, read from that site's row only."""
+    body = db.session.scalar(select(PlanRunSite.assignments_json).where(PlanRunSite.run_id == run.id,
+                                                                        PlanRunSite.site_key == site))
+    return [(person, room) for person, room in json.loads(body or "[]")]
+
+
+# Households shown by name per reason on the review page; the rest are counted.
+SHOWN_HOUSEHOLDS = 12
+
+
+def summarise(plan: planner.Plan, run: PlanRun, reasons: dict[str, StoredReason],
+              site_names: dict[str, str] | None = None) -> dict:
+    """Per site: people, rooms used, people per batch; per reason left out: people, households (the
+    first few named by one member), the sites that would help."""
     meta = scenario_meta(run)
     names = site_names or {site["id"]: site.get("name", "") for site in meta.get("sites", [])}
-    batch_of = {person["id"]: batch["id"] for batch in meta.get("batches", []) for person in batch["people"]}
+    batch_of: dict[str, str] = {}
+    household_of: dict[str, str] = {}
+    for batch in meta.get("batches", []):
+        for person in batch["people"]:
+            batch_of[person["id"]] = batch["id"]
+            household_of[person["id"]] = f"{batch['id']}/{person['household']}"
     people: Counter = Counter()
     rooms: dict[str, set[str]] = defaultdict(set)
     by_batch: dict[str, Counter] = defaultdict(Counter)
@@ -173,7 +207,25 @@ def summarise(plan: planner.Plan, run: PlanRun, site_names: dict[str, str] | Non
     sites = [{"key": key, "name": names.get(key, key), "people": people[key], "rooms": len(rooms[key]),
               "by_batch": dict(by_batch[key])} for key in people]
     sites.sort(key=lambda s: s["name"])
-    return {"sites": sites}
+    return {"sites": sites, "reasons": _reason_groups(reasons, household_of)}
+
+
+def _reason_groups(reasons: dict[str, StoredReason], household_of: dict[str, str]) -> list[dict]:
+    groups: dict[str, dict] = {}
+    for person, reason in reasons.items():
+        key = json.dumps([reason.code, sorted(reason.params.items()), list(reason.suggested_sites)], sort_keys=True)
+        group = groups.setdefault(key, {"code": reason.code, "params": reason.params,
+                                        "suggested": list(reason.suggested_sites), "people": 0, "households": {}})
+        group["people"] += 1
+        members = group["households"].setdefault(household_of.get(person, person), [])
+        members.append(person)
+    out = []
+    for group in sorted(groups.values(), key=lambda g: -g["people"]):
+        households = sorted(group.pop("households").values(), key=lambda members: members[0])
+        group["household_count"] = len(households)
+        group["shown"] = [{"person": members[0], "size": len(members)} for members in households[:SHOWN_HOUSEHOLDS]]
+        out.append(group)
+    return out
 
 
 def review_summary(run: PlanRun) -> dict:

@@ -32,8 +32,9 @@ def load_plan_file(run: PlanRun, data: bytes, filename: str, user: User) -> Plan
     db.session.add(new_run)
     db.session.flush()
     db.session.execute(insert(PlanRunSite).from_select(
-        ["run_id", "site_key", "position", "site_json"],
-        select(db.literal(new_run.id), PlanRunSite.site_key, PlanRunSite.position, PlanRunSite.site_json)
+        ["run_id", "site_key", "position", "site_json", "assignments_json"],
+        select(db.literal(new_run.id), PlanRunSite.site_key, PlanRunSite.position, PlanRunSite.site_json,
+               db.literal("[]"))
         .where(PlanRunSite.run_id == run.id)))
     # A file's reasons are its own English text; they are shown as they are.
     save_plan(new_run, plan, {u.person: StoredReason(FILE_TEXT_CODE, {"text": u.reason}, tuple(u.suggested_sites))

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+import planner
 from quarantine.extensions import db
 from quarantine.models import Person, PlanRun, Room, Site
 from quarantine.sites.services import Gap, readiness_gaps
-from quarantine.transfers.plan_store import StoredReason, plan_of, reasons_of, review_summary, scenario_dict
+from quarantine.transfers.plan_store import StoredReason, review_summary, scenario_dict, site_assignments
 from quarantine.transfers.reasons import render_reason
 from quarantine.transfers.scenario import key_id
 
@@ -36,13 +37,22 @@ class Helper:
     gaps: list[Gap]
 
 
+@dataclass(frozen=True)
+class HouseholdLine:
+    """A household left out, named by one of its members."""
+
+    person: Person
+    size: int
+
+
 @dataclass
 class ReasonGroup:
     """People left out for the same reason: one line, its households and the sites that would help."""
 
     text: str
-    people: int = 0
-    households: list[list[Person]] = field(default_factory=list)
+    people: int
+    households: list[HouseholdLine]
+    household_count: int
     suggested: list[Helper] = field(default_factory=list)
 
 
@@ -62,35 +72,29 @@ def overview(run: PlanRun) -> PlanOverview:
     for s in sites:
         for code, n in s.by_batch.items():
             totals[code][s.name] += n
-    groups = reason_groups(reasons_of(run))
+    groups = reason_groups(summary.get("reasons", []))
     return PlanOverview(run, sites, dict(totals), groups, sum(g.people for g in groups))
 
 
-def reason_groups(reasons: dict[str, StoredReason]) -> list[ReasonGroup]:
-    if not reasons:
+def reason_groups(stored: list[dict]) -> list[ReasonGroup]:
+    """The stored groups of people left out, with names for the households shown and the gaps of the
+    sites that would help: a handful of rows read, however many are left out."""
+    if not stored:
         return []
-    people = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(
-        [key_id(k) for k in reasons])))}
-    suggested_ids = {key_id(s) for r in reasons.values() for s in r.suggested_sites}
+    shown = {key_id(h["person"]) for g in stored for h in g["shown"]}
+    people = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(shown)))}
+    suggested_ids = {key_id(s) for g in stored for s in g["suggested"]}
     sites = {s.id: s for s in db.session.scalars(select(Site).where(Site.id.in_(suggested_ids)))} \
         if suggested_ids else {}
     gaps = {site_id: readiness_gaps(site) for site_id, site in sites.items()}
-    groups: dict[tuple, ReasonGroup] = {}
-    households: dict[tuple, dict[str, list[Person]]] = defaultdict(lambda: defaultdict(list))
-    for person_key, reason in reasons.items():
-        person = people.get(key_id(person_key))
-        if person is None:
-            continue
-        key = (reason.code, tuple(sorted(reason.params.items())), reason.suggested_sites)
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = ReasonGroup(render_reason(reason), suggested=[
-                Helper(sites[key_id(s)], gaps[key_id(s)]) for s in reason.suggested_sites if key_id(s) in sites])
-        group.people += 1
-        households[key][f"{person.batch_id}:{person.household or person.id}"].append(person)
-    for key, group in groups.items():
-        group.households = sorted(households[key].values(), key=lambda members: members[0].name)
-    return sorted(groups.values(), key=lambda g: -g.people)
+    groups = []
+    for g in stored:
+        reason = StoredReason(g["code"], g["params"], tuple(g["suggested"]))
+        households = [HouseholdLine(people[key_id(h["person"])], h["size"]) for h in g["shown"]
+                      if key_id(h["person"]) in people]
+        helpers = [Helper(sites[key_id(s)], gaps[key_id(s)]) for s in g["suggested"] if key_id(s) in sites]
+        groups.append(ReasonGroup(render_reason(reason), g["people"], households, g["household_count"], helpers))
+    return groups
 
 
 # --- one site on demand -----------------------------------------------------------------------
@@ -117,8 +121,7 @@ class ReviewFloor:
 
 def site_floors(run: PlanRun, site: str) -> list[ReviewFloor]:
     """The plan at one site: its floors, rooms and people, read from the plan and that site's rooms only."""
-    plan = plan_of(run)
-    here = [a for a in plan.assignments if a.site == site]
+    here = [planner.Assignment(person, site, room) for person, room in site_assignments(run, site)]
     documents = scenario_dict(run, [site])["sites"]
     rooms = {r["id"]: r for d in documents for r in d["rooms"]}
     numbers = dict(db.session.execute(select(Room.id, Room.number).where(
