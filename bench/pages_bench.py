@@ -219,6 +219,18 @@ def measure(url: str, runs: int, time_limit: float) -> list[tuple]:
         page("temperatures of a floor (2,000-room site)", f"/health/sites/{big.id}/temperatures")
         page("daily report (2,000-room site)", f"/health/sites/{big.id}/report")
         page("meal roster (2,000-room site)", f"/meals/sites/{big.id}/roster")
+        tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).date().isoformat()
+        page("meal roster for tomorrow (2,000-room site)", f"/meals/sites/{big.id}/roster?meal=breakfast&day={tomorrow}")
+        page("kitchen totals for the week (2,000-room site)", f"/meals/sites/{big.id}/week")
+        page("residents' reports (2,000-room site)", f"/selfreport/sites/{big.id}")
+        page("door cards: floors of the 2,000-room site", f"/selfreport/sites/{big.id}/cards")
+        big_floor = db.session.execute(select(Room.building_id, Room.floor).where(Room.site_id == big.id).limit(1)).one()
+        page("door cards of one floor, QR codes (2,000-room site)",
+             f"/selfreport/sites/{big.id}/cards?building={big_floor[0]}&floor={big_floor[1]}", TARGET_PRINT_S)
+        with app.test_request_context():
+            from quarantine.selfreport import links
+            resident_url = "/r/" + links.token_for(links.live_links([resident.id])[resident.id])
+        page("resident's own page (QR link)", resident_url)
 
         # The Plan button: the run is queued (a worker takes it); the page answers at once.
         batches = list(db.session.scalars(select(TransferBatch).where(TransferBatch.status == "announced")))
@@ -263,6 +275,13 @@ def measure(url: str, runs: int, time_limit: float) -> list[tuple]:
         seconds, queries, reserved = timed(db, 1, lambda: commit_plan(db.session.get(PlanRun, run_id), hq))
         rows.append((f"commit of {reserved:,} reservations", seconds, queries, 0, 2.0))
         page("arrivals of the 2,000-room site", f"/transfers/arrivals/{big.id}")
+        arriving = db.session.scalar(select(Person).join(Reservation, Reservation.person_id == Person.id)
+                                     .join(Room, Room.id == Reservation.room_id)
+                                     .where(Room.site_id == big.id, Reservation.status == "reserved").limit(1))
+        if arriving is not None:
+            page("arrivals searched by the last 4 digits of an ID", f"/transfers/arrivals/{big.id}?q={arriving.id_number[-4:]}")
+        page("meal roster for tomorrow, after the commit (2,000-room site)",
+             f"/meals/sites/{big.id}/roster?meal=dinner&day={tomorrow}")
         first_site = db.session.scalar(select(Room.site_id).join(Reservation, Reservation.room_id == Room.id)
                                        .where(Reservation.plan_run_id == run_id).limit(1))
         page("printouts index", f"/transfers/plans/{run_id}/prints")

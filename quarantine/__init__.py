@@ -10,7 +10,7 @@ from flask_login import current_user
 from quarantine import models  # noqa: F401  (register every table with the metadata)
 from quarantine.access import load_user
 from quarantine.config import build_config
-from quarantine.extensions import babel, csrf, db, login_manager, migrate
+from quarantine.extensions import babel, csrf, db, limiter, login_manager, migrate
 from quarantine.i18n import _l
 from quarantine.templating import register_template_helpers
 
@@ -49,6 +49,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "warning"
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_user)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
 
@@ -64,6 +65,8 @@ def register_blueprints(app: Flask) -> None:
     from quarantine.people.routes import bp as people
     from quarantine.policies.routes import bp as policies
     from quarantine.rooms.routes import bp as rooms
+    from quarantine.selfreport import staff_views  # noqa: F401  (pages on selfreport.bp)
+    from quarantine.selfreport.routes import bp as selfreport
     from quarantine.sites import prepare_views  # noqa: F401  (pages on sites.bp)
     from quarantine.sites.routes import bp as sites
     from quarantine.staff.routes import bp as staff
@@ -74,7 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from quarantine.waste.routes import bp as waste
 
     for blueprint in (auth, main, sites, rooms, people, policies, transfers, users, meals, health, staff, supplies,
-                      waste):
+                      waste, selfreport):
         app.register_blueprint(blueprint)
 
 

@@ -56,6 +56,11 @@ def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "JOBS_SWEEP_SECONDS": float(os.environ.get("JOBS_SWEEP_SECONDS", "10")),
         # Threads the planner's CP-SAT search uses inside one worker process (a core each).
         "PLANNER_THREADS": int(os.environ.get("PLANNER_THREADS", "2")),
+        # Rate limits (residents' self-report pages): in memory by default, shared when this names a store.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # The address printed in the QR codes of door cards (the public one, behind the proxy);
+        # empty: the address the request came in on.
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
     }
     config.update(overrides or {})
     if not config["SECRET_KEY"]:

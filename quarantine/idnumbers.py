@@ -115,3 +115,8 @@ def classify(raw: object) -> tuple[str, ResidentId | None]:
 
 def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def mask_id(number: str) -> str:
+    """Printed lists and the door show the first 6 and last 4 characters only."""
+    return number[:6] + "*" * max(len(number) - 10, 0) + number[-4:] if len(number) > 10 else number

@@ -44,6 +44,9 @@ KIND_LABELS = {
     "day": _l("Day shift"), "night": _l("Night shift"), "rotating": _l("Rotating shifts"),
     # meals
     "breakfast": _l("Breakfast"), "lunch": _l("Lunch"), "dinner": _l("Dinner"),
+    # residents' requests (selfreport)
+    "request_diet": _l("Food or diet"), "request_medicine": _l("Medicine"), "request_call_back": _l("Call back"),
+    "request_other": _l("Something else"),
     # stock movements (supplies)
     "received": _l("Received"), "transfer_out": _l("Sent to another store"),
     "transfer_in": _l("From another store"), "issued": _l("Issued"), "count": _l("Stock count"),

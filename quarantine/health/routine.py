@@ -2,7 +2,7 @@
 health rounds at the three meals ("两监测、两消毒、三巡查")."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 from sqlalchemy import case, func, select
@@ -68,6 +68,7 @@ class FloorTemperatures:
     residents: int
     taken: dict[str, int]
     fevers: dict[str, int]
+    self_reported: dict[str, int] = field(default_factory=dict)  # of `taken`, reported by the residents
 
 
 def floor_temperatures(site: Site, day: date) -> list[FloorTemperatures]:
@@ -78,17 +79,21 @@ def floor_temperatures(site: Site, day: date) -> list[FloorTemperatures]:
         .group_by(Room.building_id, Room.floor)).all()
     readings = db.session.execute(
         select(Room.building_id, Room.floor, TemperatureReading.period, func.count(TemperatureReading.id),
-               func.sum(case((TemperatureReading.celsius >= FEVER_CELSIUS, 1), else_=0)))
+               func.sum(case((TemperatureReading.celsius >= FEVER_CELSIUS, 1), else_=0)),
+               func.sum(case((TemperatureReading.source == "self", 1), else_=0)))
         .join(Stay, Stay.room_id == Room.id)
         .join(TemperatureReading, (TemperatureReading.person_id == Stay.person_id) & (TemperatureReading.day == day))
         .where(here).group_by(Room.building_id, Room.floor, TemperatureReading.period)).all()
     taken: dict[tuple[int, int], dict[str, int]] = {}
     fevers: dict[tuple[int, int], dict[str, int]] = {}
-    for building_id, floor, period, n, hot in readings:
+    selves: dict[tuple[int, int], dict[str, int]] = {}
+    for building_id, floor, period, n, hot, own in readings:
         taken.setdefault((building_id, floor), {})[period] = n
         fevers.setdefault((building_id, floor), {})[period] = int(hot or 0)
+        selves.setdefault((building_id, floor), {})[period] = int(own or 0)
     buildings = {b.id: b for b in site.buildings}
-    return [FloorTemperatures(buildings[b], f, n, taken.get((b, f), {}), fevers.get((b, f), {}))
+    return [FloorTemperatures(buildings[b], f, n, taken.get((b, f), {}), fevers.get((b, f), {}),
+                              selves.get((b, f), {}))
             for b, f, n in sorted(people, key=lambda row: (buildings[row[0]].code, row[1]))]
 
 
@@ -128,8 +133,10 @@ def record_temperatures(site: Site, building: Building, floor: int, day: date, p
         if reading is None:
             db.session.add(TemperatureReading(person_id=entry.person_id, site_id=site.id, day=day, period=period,
                                               celsius=entry.celsius, recorded_by_id=user.id))
-        else:
-            reading.celsius, reading.recorded_by_id = entry.celsius, user.id
+        elif reading.source == "self" and reading.celsius == entry.celsius:
+            continue  # the resident's own reading, shown in the form and sent back unchanged
+        else:  # a reading the staff take replaces what the resident reported
+            reading.celsius, reading.recorded_by_id, reading.source = entry.celsius, user.id, "staff"
     db.session.commit()
     return len(entries)
 

@@ -69,7 +69,8 @@ def temperatures_floor(site_id: int, building_id: int, floor: int):
     return render_template("health/temperatures_floor.html", site=site, building=building, floor=floor, day=day,
                            period=period, periods=READING_PERIODS, form=form,
                            by_id={str(r.person.id): r for r in on_floor}, fever=routine.FEVER_CELSIUS,
-                           fevers={pid for pid, reading in existing.items() if routine.is_fever(reading.celsius)}), status
+                           fevers={pid for pid, reading in existing.items() if routine.is_fever(reading.celsius)},
+                           self_reported={str(pid) for pid, reading in existing.items() if reading.source == "self"}), status
 
 
 @bp.route("/sites/<int:site_id>/disinfection", methods=["GET", "POST"])

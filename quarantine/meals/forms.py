@@ -1,12 +1,29 @@
+from datetime import date, timedelta
+
+from flask_babel import format_date
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField, TimeField
-from wtforms.validators import InputRequired, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
-from quarantine.i18n import _l
+from quarantine.i18n import _, _l
 from quarantine.labels import KIND_LABELS
 from quarantine.models import MEALS
 
 MEAL_CHOICES = [(meal, KIND_LABELS[meal]) for meal in MEALS]
+
+
+def day_label(day: date, today: date) -> str:
+    """"Today · Thu 12/4", "Tomorrow · Fri 12/5", then "Sat 12/6", in the user's language."""
+    shown = format_date(day, "EEE M/d")
+    if day == today:
+        return _("Today · %(day)s", day=shown)
+    if day == today + timedelta(days=1):
+        return _("Tomorrow · %(day)s", day=shown)
+    return shown
+
+
+def day_choices(days: list[date], today: date) -> list[tuple[str, str]]:
+    return [(d.isoformat(), day_label(d, today)) for d in days]
 
 
 class RosterChoiceForm(FlaskForm):
@@ -15,6 +32,7 @@ class RosterChoiceForm(FlaskForm):
         csrf = False
 
     site_id = SelectField(_l("Site"), coerce=int, validators=[InputRequired(message=_l("Choose a site."))])
+    day = SelectField(_l("Day"), validators=[Optional()])  # today and the coming week, set by the view
     meal = SelectField(_l("Meal"), choices=MEAL_CHOICES, validators=[InputRequired(message=_l("Choose a meal."))])
     submit = SubmitField(_l("Show roster"))
 

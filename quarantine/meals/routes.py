@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -7,10 +7,11 @@ from sqlalchemy import select
 from quarantine.access import READ_ROSTERS, roles_required, site_or_404
 from quarantine.extensions import db
 from quarantine.i18n import _
+from quarantine.labels import vocab_label
 from quarantine.localtime import local_today, local_zone
 from quarantine.meals import services
-from quarantine.meals.forms import MealTimesForm, RosterChoiceForm
-from quarantine.models import MEALS, Diet, Site
+from quarantine.meals.forms import MealTimesForm, RosterChoiceForm, day_choices
+from quarantine.models import MEALS, Diet, Need, Site
 from quarantine.paging import page_arg
 from quarantine.sites.listing import site_page
 
@@ -27,23 +28,63 @@ def index():
     chosen = request.args.get("site_id", type=int)
     asked = [db.session.get(Site, chosen)] if chosen and current_user.can_see_site(chosen) else []
     form.site_id.choices = [(s.id, s.name) for s in {s.id: s for s in [*page.items, *asked] if s}.values()]
+    form.day.choices = day_choices(services.roster_days(), local_today())
     if "site_id" in request.args or "meal" in request.args:
         if form.validate():
-            return redirect(url_for("meals.roster", site_id=form.site_id.data, meal=form.meal.data))
+            return redirect(url_for("meals.roster", site_id=form.site_id.data, meal=form.meal.data,
+                                    day=form.day.data or None))
         return render_template("meals/index.html", page=page, sites=page.items, q=q, form=form), 400
     return render_template("meals/index.html", page=page, sites=page.items, q=q, form=form)
+
+
+def _day_arg() -> date | None:
+    """The roster's day: today unless asked; None for a day outside today and the coming week."""
+    raw = request.args.get("day")
+    if not raw:
+        return local_today()
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        return None
+    return day if day in services.roster_days() else None
+
+
+def _labels() -> tuple[dict[str, str], dict[str, str]]:
+    """Diet and need labels in the user's language, looked up once for a roster of thousands."""
+    return ({d.code: vocab_label(d) for d in db.session.scalars(select(Diet))},
+            {n.code: vocab_label(n) for n in db.session.scalars(select(Need))})
 
 
 @bp.route("/sites/<int:site_id>/roster")
 @roles_required(*READ_ROSTERS)
 def roster(site_id: int):
     site = site_or_404(site_id)
-    meal = request.args.get("meal") or services.next_meal(site, _local_now())
-    if meal not in MEALS:
+    meal = request.args.get("meal")
+    if meal is not None and meal not in MEALS:
         abort(404)
-    diets = {d.code: d for d in db.session.scalars(select(Diet))}
-    return render_template("meals/roster.html", roster=services.meal_roster(site, meal, local_today()), site=site,
-                           diets=diets, masked=request.args.get("masked") == "1")
+    day, today = _day_arg(), local_today()
+    if day is None:
+        last = services.roster_days()[-1]
+        flash(_("Rosters are printed for today and the coming week, up to %(last)s: choose one of those days.",
+                last=last.isoformat()), "error")
+        return redirect(url_for("meals.roster", site_id=site.id, meal=meal))
+    meal = meal or (services.next_meal(site, _local_now()) if day == today else MEALS[0])
+    diets, needs = _labels()
+    return render_template("meals/roster.html", roster=services.meal_roster(site, meal, day), site=site,
+                           diets=diets, needs=needs, masked=request.args.get("masked") == "1",
+                           days=day_choices(services.roster_days(), today),
+                           arriving=_("arriving %(at)s", at="{at}"))
+
+
+@bp.route("/sites/<int:site_id>/week")
+@roles_required(*READ_ROSTERS)
+def week(site_id: int):
+    """The kitchen's totals for every meal of today and the coming week, arrivals counted."""
+    site = site_or_404(site_id)
+    today = local_today()
+    diets, _needs = _labels()
+    return render_template("meals/week.html", site=site, week=services.week_counts(site), diets=diets,
+                           labels=dict(day_choices(services.roster_days(), today)))
 
 
 @bp.route("/sites/<int:site_id>/times", methods=["GET", "POST"])

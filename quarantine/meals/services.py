@@ -1,25 +1,71 @@
-"""Meal-delivery rosters: who is in which room, with diets, floor by floor; meal times per site."""
+"""Meal-delivery rosters: who eats in which room, with diets, floor by floor, for any meal of today and
+the coming week; meal times per site.
+
+Who eats a meal: everyone checked in (until their release day), and everyone with a reserved bed
+whose batch is expected by the time the meal is served, so the first meal of an arrival is counted
+from the arrival time (a bus at 06:29 is on the 07:30 breakfast). A batch without an expected time
+is counted from now on. The people of a site are read as plain rows in three queries (a 2,000-room
+hotel is one page), never as ORM objects.
+"""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select, union
 
 from quarantine.extensions import db
-from quarantine.models import MEALS, Building, MealTime, Person, Room, Site, Stay
+from quarantine.localtime import local_today, local_zone, utc_to_local
+from quarantine.models import (
+    MEALS,
+    Building,
+    MealTime,
+    Person,
+    Reservation,
+    Room,
+    Site,
+    Stay,
+    TransferBatch,
+    person_needs,
+)
 from quarantine.staff.services import on_duty_count
 
 # Times a site serves until its manager sets its own.
 DEFAULT_MEAL_TIMES = {"breakfast": time(7, 30), "lunch": time(11, 30), "dinner": time(17, 30)}
+# Rosters and kitchen totals reach this many days ahead, today included.
+DAYS_AHEAD = 7
+
+
+@dataclass(frozen=True)
+class Diner:
+    """One person on a roster: checked in, or expected (with the local time they are due)."""
+
+    person_id: int
+    name: str
+    diet_code: str
+    needs: tuple[str, ...]
+    release_date: date | None
+    expected: bool = False
+    arriving_at: datetime | None = None  # local time; None for residents, or a batch without a time
+
+    @property
+    def masked_name(self) -> str:
+        return self.name[:1] + "*" * max(len(self.name) - 1, 1)
+
+    def eats(self, served: datetime, now: datetime) -> bool:
+        """Does this person eat the meal served at `served` (local)? A resident eats until their release
+        day (today whatever it says: someone overdue is still here); an arrival from their arrival on."""
+        if not self.expected:
+            return self.release_date is None or served.date() <= max(self.release_date, now.date())
+        return (self.arriving_at or now) <= served
 
 
 @dataclass
 class RosterRoom:
-    room: Room
-    people: list[Person]
+    room_id: int
+    number: str
+    people: list[Diner]
 
     @property
     def diets(self) -> Counter:
@@ -28,7 +74,7 @@ class RosterRoom:
 
 @dataclass
 class RosterFloor:
-    building: Building
+    building: str  # the building's code
     floor: int
     rooms: list[RosterRoom] = field(default_factory=list)
 
@@ -43,6 +89,10 @@ class RosterFloor:
             total.update(room.diets)
         return total
 
+    @property
+    def arriving(self) -> int:
+        return sum(1 for r in self.rooms for p in r.people if p.expected)
+
 
 @dataclass
 class MealRoster:
@@ -54,6 +104,7 @@ class MealRoster:
     day: date
     floors: list[RosterFloor]
     staff_meals: int
+    later: int = 0  # expected people who arrive after this meal
 
     @property
     def diet_totals(self) -> Counter:
@@ -62,6 +113,30 @@ class MealRoster:
     @property
     def residents(self) -> int:
         return sum(f.count for f in self.floors)
+
+    @property
+    def arriving(self) -> int:
+        return sum(f.arriving for f in self.floors)
+
+
+@dataclass(frozen=True)
+class MealCount:
+    """The kitchen's figure for one meal: people by diet, of whom arriving, and staff."""
+    meal: str
+    served_at: time
+    diets: Counter
+    arriving: int
+    staff: int
+
+    @property
+    def residents(self) -> int:
+        return sum(self.diets.values())
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    day: date
+    meals: list[MealCount]
 
 
 # --- meal times -------------------------------------------------------------------------------
@@ -89,28 +164,68 @@ def next_meal(site: Site, now: datetime) -> str:
     return MEALS[0]
 
 
-# --- rosters ----------------------------------------------------------------------------------
+def roster_days(today: date | None = None) -> list[date]:
+    """The days a roster can be printed for: today and the coming week."""
+    today = today or local_today()
+    return [today + timedelta(days=n) for n in range(DAYS_AHEAD)]
 
-def delivery_roster(site: Site) -> list[RosterFloor]:
-    """Occupied rooms grouped by building and floor, in delivery order."""
-    rows = db.session.execute(
-        select(Room, Person).join(Stay, Stay.room_id == Room.id).join(Person, Person.id == Stay.person_id)
-        .where(Room.site_id == site.id, Stay.check_out_at.is_(None))
-        .options(selectinload(Person.diet), selectinload(Person.needs))
-        .order_by(Room.building_id, Room.floor, Room.number, Person.birth_date, Person.id)).all()
-    buildings = {b.id: b for b in site.buildings}
-    floors: dict[tuple[int, int], RosterFloor] = {}
-    rooms: dict[int, RosterRoom] = {}
-    people_by_room: dict[int, list[Person]] = defaultdict(list)
-    for room, person in rows:
-        key = (room.building_id, room.floor)
-        if key not in floors:
-            floors[key] = RosterFloor(buildings[room.building_id], room.floor)
-        if room.id not in rooms:
-            rooms[room.id] = RosterRoom(room, people_by_room[room.id])
-            floors[key].rooms.append(rooms[room.id])
-        people_by_room[room.id].append(person)
-    return list(floors.values())
+
+# --- who eats ---------------------------------------------------------------------------------
+
+RoomKey = tuple[str, int, str, int]  # building code, floor, room number, room id (delivery order)
+
+
+def diners_by_room(site: Site) -> dict[RoomKey, list[Diner]]:
+    """Everyone checked in at the site and everyone expected there, by room, in delivery order."""
+    stays = (select(Stay.person_id).join(Room, Room.id == Stay.room_id)
+             .where(Room.site_id == site.id, Stay.check_out_at.is_(None)))
+    reserved = (select(Reservation.person_id).join(Room, Room.id == Reservation.room_id)
+                .where(Room.site_id == site.id, Reservation.status == "reserved"))
+    needs: dict[int, list[str]] = defaultdict(list)
+    for person_id, code in db.session.execute(
+            select(person_needs.c.person_id, person_needs.c.need_code)
+            .where(person_needs.c.person_id.in_(union(stays, reserved)))
+            .order_by(person_needs.c.person_id, person_needs.c.need_code)):
+        needs[person_id].append(code)
+    columns = (Building.code, Room.floor, Room.number, Room.id, Person.id.label("person_id"), Person.name, Person.diet_code,
+               Person.release_date, Person.birth_date)
+    rooms: dict[RoomKey, list[tuple]] = defaultdict(list)
+    for row in db.session.execute(
+            select(*columns).select_from(Stay).join(Room, Room.id == Stay.room_id)
+            .join(Building, Building.id == Room.building_id).join(Person, Person.id == Stay.person_id)
+            .where(Room.site_id == site.id, Stay.check_out_at.is_(None))):
+        rooms[row[:4]].append((row.birth_date or date.min, row.person_id, Diner(
+            row.person_id, row.name, row.diet_code, tuple(needs.get(row.person_id, ())), row.release_date)))
+    local_times: dict = {}  # a batch's people share one expected time: convert it once
+    for row in db.session.execute(
+            select(*columns, TransferBatch.expected_arrival).select_from(Reservation)
+            .join(Room, Room.id == Reservation.room_id).join(Building, Building.id == Room.building_id)
+            .join(Person, Person.id == Reservation.person_id)
+            .outerjoin(TransferBatch, TransferBatch.id == Person.batch_id)
+            .where(Room.site_id == site.id, Reservation.status == "reserved")):
+        if row.expected_arrival not in local_times:
+            local_times[row.expected_arrival] = utc_to_local(row.expected_arrival)
+        rooms[row[:4]].append((row.birth_date or date.min, row.person_id, Diner(
+            row.person_id, row.name, row.diet_code, tuple(needs.get(row.person_id, ())), None, expected=True,
+            arriving_at=local_times[row.expected_arrival])))
+    return {key: [d for _born, _id, d in sorted(people, key=lambda t: t[:2])]
+            for key, people in sorted(rooms.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2]))}
+
+
+def _now() -> datetime:
+    return datetime.now(local_zone()).replace(tzinfo=None)
+
+
+def _floors(by_room: dict[RoomKey, list[Diner]], served: datetime, now: datetime) -> tuple[list[RosterFloor], int]:
+    floors: dict[tuple[str, int], RosterFloor] = {}
+    later = 0
+    for (building, floor, number, room_id), people in by_room.items():
+        eating = [p for p in people if p.eats(served, now)]
+        later += sum(1 for p in people if p.expected and not p.eats(served, now))
+        if eating:
+            floors.setdefault((building, floor), RosterFloor(building, floor)).rooms.append(
+                RosterRoom(room_id, number, eating))
+    return list(floors.values()), later
 
 
 def diet_totals(floors: list[RosterFloor]) -> Counter:
@@ -120,7 +235,29 @@ def diet_totals(floors: list[RosterFloor]) -> Counter:
     return total
 
 
-def meal_roster(site: Site, meal: str, day: date) -> MealRoster:
-    # Staff on duty eat separately, in the clean zone; post-duty quarantine does not eat at the site.
-    return MealRoster(site=site, meal=meal, served_at=meal_times(site)[meal], day=day,
-                      floors=delivery_roster(site), staff_meals=on_duty_count(site, day))
+def meal_roster(site: Site, meal: str, day: date, now: datetime | None = None) -> MealRoster:
+    """One meal's roster. Staff on duty eat separately, in the clean zone; post-duty quarantine does not
+    eat at the site."""
+    served_at = meal_times(site)[meal]
+    floors, later = _floors(diners_by_room(site), datetime.combine(day, served_at), now or _now())
+    return MealRoster(site=site, meal=meal, served_at=served_at, day=day, floors=floors,
+                      staff_meals=on_duty_count(site, day), later=later)
+
+
+def week_counts(site: Site, days: list[date] | None = None, now: datetime | None = None) -> list[DayCounts]:
+    """The kitchen's totals for every meal of the coming week, from the same reading of who is where."""
+    days = days or roster_days()
+    now = now or _now()
+    people = [p for diners in diners_by_room(site).values() for p in diners]
+    times = meal_times(site)
+    out = []
+    for day in days:
+        staff = on_duty_count(site, day)
+        meals = []
+        for meal, served_at in times.items():
+            served = datetime.combine(day, served_at)
+            eating = [p for p in people if p.eats(served, now)]
+            meals.append(MealCount(meal, served_at, Counter(p.diet_code for p in eating),
+                                   sum(1 for p in eating if p.expected), staff))
+        out.append(DayCounts(day, meals))
+    return out

@@ -36,11 +36,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AffectedResident", "DisinfectionRound", "HealthRound", "PCR_RESULTS", "PcrTest", "PositiveCase",
-    "READING_PERIODS", "TEMPERATURE_MAX", "TEMPERATURE_MIN", "TemperatureReading",
+    "READING_PERIODS", "READING_SOURCES", "TEMPERATURE_MAX", "TEMPERATURE_MIN", "TemperatureReading",
 ]
 
 PCR_RESULTS = ("negative", "positive")
 READING_PERIODS = ("morning", "evening")
+READING_SOURCES = ("staff", "self")
 # Readings outside this range are typing errors, not temperatures; the database refuses them too.
 TEMPERATURE_MIN = 34.0
 TEMPERATURE_MAX = 43.0
@@ -78,6 +79,7 @@ class TemperatureReading(db.Model):
         CheckConstraint(f"period IN {READING_PERIODS!r}", name="period_known"),
         UniqueConstraint("person_id", "day", "period", name="uq_temperature_readings_person_day_period"),
         Index("ix_temperature_readings_site_day", "site_id", "day"),
+        CheckConstraint(f"source IN {READING_SOURCES!r}", name="source_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,6 +90,8 @@ class TemperatureReading(db.Model):
     celsius: Mapped[float] = mapped_column(Float)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # "staff" measured it; "self": the resident reported it from their phone (a staff reading replaces it).
+    source: Mapped[str] = mapped_column(String(5), default="staff", server_default="staff")
 
     person: Mapped[Person] = relationship()
 

@@ -12,6 +12,7 @@ from quarantine.models import AreaType, FunctionalArea, Site, Zone, ZoneType
 from quarantine.occupancy import expected_arrival_count
 from quarantine.paging import page_arg
 from quarantine.rooms.services import floor_grid
+from quarantine.selfreport.reports import site_flags as resident_flags
 from quarantine.sites import services
 from quarantine.sites.forms import (
     AreaForm,
@@ -75,7 +76,7 @@ def show_site(site_id: int):
                            status_form=_offered_status_form(site), expected_count=expected_arrival_count(site),
                            staffing=staffing_check(site, today),
                            effective_limit=effective_capacity_limit(site, today),
-                           supply_flags=site_flags(site, today))
+                           supply_flags=site_flags(site, today), resident_flags=resident_flags(site))
 
 
 @bp.route("/<int:site_id>/edit", methods=["GET", "POST"])

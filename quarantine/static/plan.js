@@ -77,8 +77,11 @@
   picker("move-room-search", "move-room-results",
     function (q) { return chosenSite ? getJSON(url(form.dataset.roomsUrl, {site: chosenSite, q: q})) : Promise.resolve([]); },
     function (r) {
-      var cohort = r.cohort.map(function (c) { return c.category + "/" + c.batch; }).join(", ");
-      return r.label + " · " + r.free + "/" + r.beds + (r.accessible ? " · ♿" : "") + (cohort ? " · " + cohort : "");
+      // Words come translated from the page (data-*), the cohort's words from the server.
+      var cohort = r.cohort.map(function (c) { return c.text; }).join(", ");
+      var free = form.dataset.roomFree.replace("{free}", r.free).replace("{beds}", r.beds);
+      var floor = cohort ? form.dataset.floorHolds.replace("{cohort}", cohort) : form.dataset.floorEmpty;
+      return r.label + " · " + free + (r.accessible ? " · ♿" : "") + " · " + floor;
     },
     function (r) { document.getElementById("move-room").value = r.key; });
 })();

@@ -18,13 +18,14 @@ from quarantine.localtime import as_utc
 from quarantine.models import CURRENT_STATUSES, Person, Reservation, Room, Site, Stay, User
 from quarantine.occupancy import lock_room
 from quarantine.people.services import apply_release_date
+from quarantine.selfreport.links import revoke_for
 from quarantine.stays import beds
 from quarantine.stays.placement import Newcomer, left_behind_problems, placement_problems, site_state
 
 STAY_ENDINGS = ("released", "transferred_out")
 
 
-def _lock_rooms(*room_ids: int) -> dict[int, Room]:
+def lock_rooms(*room_ids: int) -> dict[int, Room]:
     return {room_id: lock_room(room_id) for room_id in sorted(set(room_ids))}
 
 
@@ -39,7 +40,7 @@ def live_reservation(person: Person) -> Reservation | None:
                                                        Reservation.status == "reserved"))
 
 
-def _start_stay(person: Person, room_id: int, user: User, when: datetime, *, arriving: bool) -> Stay:
+def start_stay(person: Person, room_id: int, user: User, when: datetime, *, arriving: bool) -> Stay:
     """Open a stay; an arrival (or a first check-in) starts the quarantine clock."""
     stay = Stay(person=person, room_id=room_id, check_in_at=when, checked_in_by_id=user.id)
     db.session.add(stay)
@@ -67,9 +68,9 @@ def check_in(person: Person, room_id: int, user: User, when: datetime | None = N
                             name=person.name, room=person.current_stay.room.label))
     if person.status not in CURRENT_STATUSES:
         raise DomainError(_("%(name)s is no longer in quarantine.", name=person.name))
-    room = _lock_rooms(room_id)[room_id]
+    room = lock_rooms(room_id)[room_id]
     _refuse(placement_problems([person], room))
-    stay = _start_stay(person, room.id, user, when or datetime.now(timezone.utc), arriving=False)
+    stay = start_stay(person, room.id, user, when or datetime.now(timezone.utc), arriving=False)
     beds.occupy(room)
     person.site_id = room.site_id
     db.session.commit()
@@ -81,15 +82,38 @@ def _live(reservation_id: int, site: Site) -> Reservation:
     if reservation is None or reservation.room.site_id != site.id:
         raise DomainError(_("No such expected arrival at this site."))
     if reservation.status != "reserved":
-        raise DomainError(_("%(name)s has already been handled.", name=reservation.person.name))
+        raise DomainError(handled_message(reservation))
     return reservation
+
+
+def handled_message(reservation: Reservation) -> str:
+    """Why a reservation can no longer be acted on (someone at the door was quicker)."""
+    name = reservation.person.name
+    if reservation.status == "checked_in":
+        return _("%(name)s has already been checked in.", name=name)
+    if reservation.status == "no_show":
+        return _("%(name)s has already been recorded as not arrived.", name=name)
+    return _("%(name)s has already been handled.", name=name)
+
+
+def _live_locked(reservation_id: int, site: Site, *other_rooms: int) -> tuple[Reservation, dict[int, Room]]:
+    """The live reservation and its rooms under row locks, the reservation read again after the
+    locks: a second person at the door acting on the same reservation waits, then is told."""
+    reservation = _live(reservation_id, site)
+    rooms = lock_rooms(reservation.room_id, *other_rooms)
+    db.session.refresh(reservation)
+    if reservation.status != "reserved":
+        message = handled_message(reservation)
+        db.session.rollback()
+        raise DomainError(message)
+    return reservation, rooms
 
 
 def arrived(site: Site, reservation_id: int, user: User, when: datetime | None = None) -> Person:
     """The person is in the reserved room: the reservation becomes a stay."""
-    reservation = _live(reservation_id, site)
-    room = _lock_rooms(reservation.room_id)[reservation.room_id]
-    _start_stay(reservation.person, room.id, user, when or datetime.now(timezone.utc), arriving=True)
+    reservation, rooms = _live_locked(reservation_id, site)
+    room = rooms[reservation.room_id]
+    start_stay(reservation.person, room.id, user, when or datetime.now(timezone.utc), arriving=True)
     beds.occupy_reserved(room)
     reservation.status = "checked_in"
     db.session.commit()
@@ -102,7 +126,7 @@ def arrived_in_other_room(site: Site, reservation_id: int, room_id: int, user: U
     reservation = _live(reservation_id, site)
     if room_id == reservation.room_id:
         return arrived(site, reservation_id, user, when)
-    rooms = _lock_rooms(room_id, reservation.room_id)
+    reservation, rooms = _live_locked(reservation_id, site, room_id)
     target = rooms[room_id]
     if target.site_id != site.id:
         db.session.rollback()
@@ -111,7 +135,7 @@ def arrived_in_other_room(site: Site, reservation_id: int, room_id: int, user: U
     _refuse(placement_problems([person], target))
     beds.give_back_reserved(rooms[reservation.room_id], user, _("checked in elsewhere: %(name)s", name=person.name))
     beds.occupy(target)
-    _start_stay(person, target.id, user, when or datetime.now(timezone.utc), arriving=True)
+    start_stay(person, target.id, user, when or datetime.now(timezone.utc), arriving=True)
     reservation.status = "checked_in"
     db.session.commit()
     return person
@@ -119,8 +143,8 @@ def arrived_in_other_room(site: Site, reservation_id: int, room_id: int, user: U
 
 def did_not_arrive(site: Site, reservation_id: int, user: User) -> Person:
     """Free the reserved bed; nobody slept there, so the room needs no terminal disinfection."""
-    reservation = _live(reservation_id, site)
-    room = _lock_rooms(reservation.room_id)[reservation.room_id]
+    reservation, rooms = _live_locked(reservation_id, site)
+    room = rooms[reservation.room_id]
     person = reservation.person
     beds.give_back_reserved(room, user, _("did not arrive: %(name)s", name=person.name))
     reservation.status = "no_show"
@@ -138,7 +162,7 @@ def move(person: Person, room_id: int, user: User, note: str = "") -> Stay:
         raise DomainError(_("%(name)s has no room to move from; check them in instead.", name=person.name))
     if current.room_id == room_id:
         raise DomainError(_("%(name)s is already in that room.", name=person.name))
-    rooms = _lock_rooms(room_id, current.room_id)
+    rooms = lock_rooms(room_id, current.room_id)
     room, old = rooms[room_id], rooms[current.room_id]
     problems = placement_problems([person], room)
     left = site_state(db.session.get(Site, old.site_id), [(old.building_id, old.floor)], [])
@@ -170,6 +194,7 @@ def end_stay(person: Person, reason: str, note: str = "", when: datetime | None 
     current.check_out_at, current.end_reason, current.note = when, reason, note
     beds.vacate(lock_room(current.room_id), user, f"{status_label(reason)}: {person.name}")
     person.status = reason
+    revoke_for([person.id])  # the self-report link on the door card ends with the stay
 
 
 def check_out(person: Person, reason: str, user: User, note: str = "", when: datetime | None = None) -> None:

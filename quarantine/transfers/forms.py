@@ -115,12 +115,29 @@ class RosterImportForm(FlaskForm):
     submit = SubmitField(_l("Import"))
 
 
-class ArrivalForm(FlaskForm):
-    reservation = IntegerField(validators=[InputRequired()])
-    action = SelectField(choices=[("arrived", _l("Arrived")), ("no_show", _l("Did not arrive")),
-                                  ("other_room", _l("Arrived, placed in another room"))])
-    room = IntegerField(validators=[Optional()])
-    submit = SubmitField(_l("Save"))
+class DoorCheckInForm(FlaskForm):
+    """At the door: the ticked people, or one household's button, checked in with one confirmation."""
+    reservations = MultiCheckboxField(coerce=int, validate_choice=False)
+    household = StringField(validators=[Optional(), Length(max=80)])
+    q = HiddenField(validators=[Optional(), Length(max=40)])
+    submit = SubmitField(_l("Check in the ticked people"))
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if ok and not self.reservations.data and not self.household.data:
+            self.form_errors.append(str(_l("Tick the people who have arrived, or press their household's button.")))
+            ok = False
+        return ok
+
+
+class ConfirmForm(FlaskForm):
+    """A confirmation with nothing to fill in (did not arrive, undo): only the CSRF token."""
+    submit = SubmitField(_l("Confirm"))
+
+
+class OtherRoomForm(FlaskForm):
+    room = IntegerField(validators=[InputRequired(message=_l("Choose the room the person was placed in."))])
+    submit = SubmitField(_l("Arrived, placed here"))
 
 
 class PlanUploadForm(FlaskForm):

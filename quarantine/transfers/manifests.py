@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from quarantine.extensions import db
-from quarantine.idnumbers import age_on
+from quarantine.idnumbers import age_on, mask_id
 from quarantine.localtime import local_today
 from quarantine.models import Person, PlanRun, Policy, Reservation, Room, Site
 from quarantine.policies.services import policy_in_force
@@ -121,11 +121,6 @@ def arrival_lists(run: PlanRun, site_id: int | None = None) -> list[SiteArrivals
         ordered = sorted(rooms.values(), key=lambda rp: (rp[0].building.code, rp[0].floor, rp[0].number))
         lists.append(SiteArrivals(site, ordered))
     return lists
-
-
-def mask_id(number: str) -> str:
-    """Printed lists show the first 6 and last 4 characters only."""
-    return number[:6] + "*" * max(len(number) - 10, 0) + number[-4:] if len(number) > 10 else number
 
 
 MANIFEST_COLUMNS = ("bus", "site", "household", "name", "sex", "age", "id_number", "phone", "room")

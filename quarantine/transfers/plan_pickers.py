@@ -6,9 +6,11 @@ from collections import defaultdict
 from sqlalchemy import or_, select
 
 from quarantine.extensions import db
-from quarantine.models import Person, PlanRun, Room, TransferBatch
+from quarantine.i18n import _
+from quarantine.labels import vocab_label
+from quarantine.models import Building, Category, Person, PlanRun, Room, TransferBatch
 from quarantine.transfers.plan_store import plan_of, scenario_dict, scenario_meta
-from quarantine.transfers.scenario import key_id
+from quarantine.transfers.scenario import NO_BATCH, key_id
 
 LIMIT = 20
 ROOM_LIMIT = 60
@@ -30,8 +32,9 @@ def people_matching(run: PlanRun, query: str) -> list[dict]:
         Person.batch_id.in_(list(batch_ids)),
         or_(Person.name.like(_like(query), escape="\\"), Person.household == query,
             Person.id_number.like("%" + query.replace("%", "")))).order_by(Person.name).limit(LIMIT * 3)).all()
-    rooms = dict(db.session.execute(select(Room.id, Room.number).where(Room.id.in_(
-        [key_id(planned[p.id].room) for p in rows if p.id in planned]))).all())
+    rooms = dict(db.session.execute(select(Room.id, Building.code + "-" + Room.number)
+                                    .join(Building, Building.id == Room.building_id).where(Room.id.in_(
+                                        [key_id(planned[p.id].room) for p in rows if p.id in planned]))).all())
     out = []
     for p in rows:
         if p.id not in planned and p.id not in left:
@@ -67,6 +70,7 @@ def rooms_matching(run: PlanRun, site: str, query: str) -> list[dict]:
         for o in r.get("occupants", []):
             cohorts[floor_of[r["id"]]].add((o["category"], o["batch"]))
     numbers = dict(db.session.execute(select(Room.id, Room.number).where(Room.site_id == key_id(site))).all())
+    categories = {c.code: c for c in db.session.scalars(select(Category))}
     query = query.strip().casefold()
     out = []
     for r in sorted(rooms, key=lambda r: (r["building"], r["floor"], str(numbers.get(key_id(r["id"]), "")))):
@@ -77,7 +81,15 @@ def rooms_matching(run: PlanRun, site: str, query: str) -> list[dict]:
         cohort = sorted(c for c in cohorts[floor_of[r["id"]]] if c)
         out.append({"key": r["id"], "label": label, "floor": r["floor"], "beds": r["beds"], "free": free,
                     "accessible": bool(r.get("accessible")),
-                    "cohort": [{"category": c, "batch": b} for c, b in cohort]})
+                    "cohort": [{"category": c, "batch": b, "text": _cohort_text(categories, c, b)} for c, b in cohort]})
         if len(out) >= ROOM_LIMIT:
             break
     return out
+
+
+def _cohort_text(categories: dict, category: str, batch: str) -> str:
+    """A floor's cohort in the user's words: the category's label and the batch's code (people already
+    there without a batch: "no batch"), never the planner's internal keys."""
+    label = vocab_label(categories.get(category)) or category
+    batch_text = _("no batch") if batch == NO_BATCH else batch
+    return f"{label} · {batch_text}"

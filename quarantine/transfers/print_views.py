@@ -1,6 +1,7 @@
 """Printouts of a committed plan: bus manifests, arrival room lists, door cards, exports."""
 
 from flask import Response, abort, render_template, request
+from flask_login import current_user
 
 from quarantine.access import roles_required
 from quarantine.extensions import db
@@ -8,6 +9,8 @@ from quarantine.i18n import _
 from quarantine.localtime import local_today
 from quarantine.models import PlanRun
 from quarantine.policies.services import policy_in_force
+from quarantine.selfreport import links
+from quarantine.selfreport.qr import qr_svg
 from quarantine.transfers import manifests
 from quarantine.transfers.routes import bp
 
@@ -70,5 +73,10 @@ def print_room_lists(run_id: int):
 @bp.route("/plans/<int:run_id>/door-cards")
 @roles_required("admin", "hq")
 def print_door_cards(run_id: int):
+    """One card per room, each person with the QR code of their own self-report link (issued on first print)."""
     run = _committed_run(run_id)
-    return render_template("transfers/print_door_cards.html", run=run, lists=manifests.arrival_lists(run, _site_arg()))
+    lists = manifests.arrival_lists(run, _site_arg())
+    people = [p for arrivals in lists for _room, members in arrivals.rooms for p in members]
+    live = links.live_links([p.id for p in people], current_user)
+    qr = {p.id: qr_svg(links.url_for_link(live[p.id])) for p in people}
+    return render_template("transfers/print_door_cards.html", run=run, lists=lists, qr=qr)

@@ -374,9 +374,9 @@ def test_site_manager_checks_people_in(db, committed, signed_in):
     site, run = committed
     client = signed_in("site_manager", sites=[site])
     page = text(client.get(f"/transfers/arrivals/{site.id}"))
-    assert "6 people expected" in page
+    assert "6 still expected" in page
     first, second, third = reservations(db)[:3]
-    client.post(f"/transfers/arrivals/{site.id}", data={"reservation": first.id, "action": "arrived"})
+    client.post(f"/transfers/arrivals/{site.id}/check-in", data={"reservations": [first.id]})
     db.session.expire_all()
     stay = db.session.scalar(select(Stay).where(Stay.person_id == first.person_id))
     assert stay.room_id == first.room_id and stay.check_out_at is None
@@ -384,7 +384,7 @@ def test_site_manager_checks_people_in(db, committed, signed_in):
     assert first.person.release_date is not None
 
     room_before = db.session.get(Room, second.room_id).reserved
-    client.post(f"/transfers/arrivals/{site.id}", data={"reservation": second.id, "action": "no_show"})
+    client.post(f"/transfers/arrivals/{site.id}/{second.id}/no-show")
     db.session.expire_all()
     assert second.status == "no_show" and second.person.status == "no_show" and second.person.site_id is None
     assert db.session.get(Room, second.room_id).reserved == room_before - 1
@@ -393,8 +393,7 @@ def test_site_manager_checks_people_in(db, committed, signed_in):
     used = {r.room_id for r in reservations(db) if r.status in ("reserved", "checked_in")}
     free = db.session.scalar(select(Room).where(Room.site_id == site.id, Room.id.not_in(used),
                                                 Room.status == "available").order_by(Room.id))
-    response = client.post(f"/transfers/arrivals/{site.id}",
-                           data={"reservation": third.id, "action": "other_room", "room": free.id},
+    response = client.post(f"/transfers/arrivals/{site.id}/{third.id}/rooms", data={"room": free.id},
                            follow_redirects=True)
     assert "checked in to another room" in text(response)
     db.session.expire_all()
@@ -406,10 +405,8 @@ def test_check_in_to_a_full_room_is_refused(db, committed, signed_in):
     client = signed_in("site_manager", sites=[site])
     first, second = reservations(db)[:2]
     before = counts(db)
-    response = client.post(f"/transfers/arrivals/{site.id}",
-                           data={"reservation": first.id, "action": "other_room", "room": second.room_id},
-                           follow_redirects=True)
-    assert "alert" in text(response)
+    response = client.post(f"/transfers/arrivals/{site.id}/{first.id}/rooms", data={"room": second.room_id})
+    assert response.status_code == 400 and "alert" in text(response)
     db.session.expire_all()
     assert counts(db) == before
 

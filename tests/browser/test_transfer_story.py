@@ -133,12 +133,12 @@ def test_roster_to_check_in(live_server, page, db, make_user, make_site, tmp_pat
     sign_in(page, base, manager)
     page.goto(f"{base}/sites/{site.id}")
     page.get_by_role("link", name="Expected arrivals (10)").click()
-    assert "10 people expected" in page.inner_text("main")
-    first_row = page.locator("#arrivals tbody tr").first
-    name = first_row.get_attribute("data-person")
-    first_row.get_by_role("button", name="Arrived", exact=True).click()
-    assert f"{name} checked in" in page.inner_text(".flash.success")
-    assert page.locator("#arrivals tbody tr").count() == 9
+    assert "10 still expected" in page.inner_text("#door-counts")
+    first = page.locator("#arrivals .door-household").first
+    name = first.locator(".door-person").get_attribute("data-person")
+    first.get_by_role("button", name="Arrived", exact=True).click()
+    assert f"Checked in (1): {name}." in page.inner_text("#door-notice")
+    assert page.locator("#arrivals input.door-tick").count() == 9
     db.session.expire_all()
     assert len(db.session.scalars(select(Stay).where(Stay.check_out_at.is_(None))).all()) == 1
     assert len(db.session.scalars(select(Reservation).where(Reservation.status == "checked_in")).all()) == 1
