@@ -58,6 +58,7 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per area, defined in the area's routes.py; the area's other view modules
     add their pages to that blueprint, so they are imported here before it is registered."""
     from quarantine.auth.routes import bp as auth
+    from quarantine.county.routes import bp as county
     from quarantine.health import pcr_views, report_views, routine_views  # noqa: F401  (pages on health.bp)
     from quarantine.health.routes import bp as health
     from quarantine.main import bp as main
@@ -77,7 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from quarantine.waste.routes import bp as waste
 
     for blueprint in (auth, main, sites, rooms, people, policies, transfers, users, meals, health, staff, supplies,
-                      waste, selfreport):
+                      waste, selfreport, county):
         app.register_blueprint(blueprint)
 
 

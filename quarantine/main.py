@@ -4,11 +4,17 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from quarantine.access import visible_sites_query
+from quarantine.county.figures import only_stale, site_figures, stale_count, stale_cutoff, stale_hours
+from quarantine.county.forms import AcknowledgeForm, ConfirmFiguresForm
+from quarantine.county.notices import open_notices
+from quarantine.county.roll_up import batches_on_the_way, report_totals
 from quarantine.extensions import db
 from quarantine.jobs.queue import backend_name, huey
+from quarantine.localtime import local_today
+from quarantine.models import Site
 from quarantine.paging import page_arg
 from quarantine.sites.listing import site_page
-from quarantine.sites.services import capacities, totals
+from quarantine.sites.services import totals
 from quarantine.supplies.flags import supplies_and_waste_flags
 
 bp = Blueprint("main", __name__)
@@ -19,12 +25,18 @@ bp = Blueprint("main", __name__)
 def index():
     if current_user.role == "catering":
         return redirect(url_for("meals.index"))
-    q = request.args.get("q", "")
-    page = site_page(q, page_arg())
+    today, q, stale = local_today(), request.args.get("q", ""), request.args.get("stale") == "1"
+    cutoff = stale_cutoff(today)
+    page = site_page(q, page_arg(), narrow=(lambda query: only_stale(query, cutoff)) if stale else None)
     visible = db.session.scalars(visible_sites_query()).all()
-    return render_template("main/index.html", page=page, sites=page.items, q=q,
-                           caps=capacities([s.id for s in page.items]), totals=totals(visible_sites_query()),
-                           supply_flags=supplies_and_waste_flags(visible, include_county=current_user.sees_all_sites))
+    site_ids = visible_sites_query().with_only_columns(Site.id).order_by(None)
+    return render_template(
+        "main/index.html", page=page, q=q, stale=stale, figures=site_figures(page.items, today, cutoff),
+        totals=totals(visible_sites_query()), stale_sites=stale_count(visible_sites_query(), cutoff),
+        report=report_totals(visible_sites_query(), today), today=today, stale_hours=stale_hours(today),
+        batches=batches_on_the_way(today) if current_user.sees_all_sites else [],
+        notices=open_notices(site_ids), ack_form=AcknowledgeForm(), confirm_form=ConfirmFiguresForm(),
+        supply_flags=supplies_and_waste_flags(visible, include_county=current_user.sees_all_sites))
 
 
 @bp.route("/healthz")

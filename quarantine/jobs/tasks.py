@@ -12,6 +12,10 @@ from quarantine.extensions import db
 from quarantine.jobs.queue import huey
 from quarantine.transfers.plan_job import run_plan
 
+# A site's gateway that is down is tried again: after 30 s, 1, 2, 4 and 8 minutes, then given up.
+WEBHOOK_RETRIES = int(os.environ.get("WEBHOOK_RETRIES", "5"))
+WEBHOOK_RETRY_DELAY = float(os.environ.get("WEBHOOK_RETRY_DELAY", "30"))
+
 _worker_app: Flask | None = None
 
 
@@ -46,3 +50,11 @@ def plan_task(run_id: int) -> None:
     """Carry out one planning run (one at a time per worker process)."""
     with app_context():
         run_plan(run_id, worker_name())
+
+
+@huey.task(retries=WEBHOOK_RETRIES, retry_delay=WEBHOOK_RETRY_DELAY, retry_backoff=2, context=True)
+def deliver_notice_task(notice_id: int, task=None) -> None:
+    """POST one arrival notice to its site's webhook; a refusal raises, so Huey tries again later."""
+    from quarantine.county.notices import deliver
+    with app_context():
+        deliver(notice_id, final_attempt=task is None or task.retries == 0)

@@ -1,6 +1,8 @@
 """Typed SQLAlchemy models, one module per area."""
+from quarantine.models.api import *  # noqa: E402,F401,F403  (names in api.__all__)
 from quarantine.models.auth import ALL_SITE_ROLES, ROLES, User, user_sites
 from quarantine.models.health import *  # noqa: E402,F401,F403  (names in health.__all__)
+from quarantine.models.notices import *  # noqa: E402,F401,F403  (names in notices.__all__)
 from quarantine.models.people import CURRENT_STATUSES, PERSON_STATUSES, Person, Stay, person_needs
 from quarantine.models.planning import (
     PLAN_STATUSES,
@@ -39,10 +41,12 @@ __all__ = [
     "Site", "Stay", "TransferBatch", "UNFINISHED_PLAN_STATUSES", "User", "Zone", "ZoneType", "person_needs", "user_sites",
     "zone_buildings", "ALIAS_KINDS", "RosterUpload", "VocabularyAlias",
 ]
+from quarantine.models import api as _api  # noqa: E402
 from quarantine.models import health as _health  # noqa: E402
+from quarantine.models import notices as _notices  # noqa: E402
 from quarantine.models import selfreport as _selfreport  # noqa: E402
 from quarantine.models import staff as _staff  # noqa: E402
 from quarantine.models import supplies as _supplies  # noqa: E402
 from quarantine.models import waste as _waste  # noqa: E402
 
-__all__ += _staff.__all__ + _health.__all__ + _supplies.__all__ + _waste.__all__ + _selfreport.__all__
+__all__ += _api.__all__ + _notices.__all__ + _staff.__all__ + _health.__all__ + _supplies.__all__ + _waste.__all__ + _selfreport.__all__

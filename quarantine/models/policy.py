@@ -23,6 +23,7 @@ class Policy(db.Model):
         # Supplies and medical waste
         CheckConstraint("waste_collection_days BETWEEN 1 AND 30", name="waste_collection_days_range"),
         CheckConstraint("supply_warning_days BETWEEN 0 AND 60", name="supply_warning_days_range"),
+        CheckConstraint("figures_stale_hours BETWEEN 1 AND 720", name="figures_stale_hours_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,6 +45,8 @@ class Policy(db.Model):
     # Items that last fewer days than this at a site or in the county are flagged.
     supply_warning_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     # --- end of supplies and medical waste ---
+    # A site whose rooms, staff or daily report were last confirmed longer ago is flagged to headquarters.
+    figures_stale_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -61,6 +61,12 @@ class Site(db.Model):
     passages_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     passages_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When the site last said its figures are true (headquarters flags the ones confirmed too long ago).
+    rooms_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    staff_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    report_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Where a JSON message goes when arrivals are committed to the site (a messaging gateway); empty: none.
+    webhook_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     zones: Mapped[list[Zone]] = relationship(back_populates="site", cascade="all, delete-orphan",
                                              order_by="Zone.id")

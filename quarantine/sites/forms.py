@@ -1,3 +1,5 @@
+import re
+
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import (
@@ -31,7 +33,15 @@ class SiteForm(FlaskForm):
     capacity_limit = IntegerField(_l("Capacity limit (people)"), validators=[Optional(), NumberRange(min=0)],
                                   description=_l("Most people the site may hold; empty means beds only."))
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
+    webhook_url = StringField(_l("Webhook for arrival notices"), validators=[Optional(), Length(max=500)],
+                              description=_l("Optional: an http(s) address of a messaging gateway that receives a "
+                                             "JSON message when arrivals are committed to this site."))
     submit = SubmitField(_l("Save"))
+
+    def validate_webhook_url(self, field):
+        field.data = (field.data or "").strip()
+        if field.data and not re.fullmatch(r"https?://[^\s/?#]+[^\s]*", field.data):
+            raise ValidationError(_l("Give an address starting with http:// or https://"))
 
     def __init__(self, *args, site_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from quarantine.access import EDIT_SITES, MANAGE_SITE, READ_ROSTERS, roles_required, site_or_404
+from quarantine.county.forms import ConfirmFiguresForm
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
@@ -76,7 +77,8 @@ def show_site(site_id: int):
                            status_form=_offered_status_form(site), expected_count=expected_arrival_count(site),
                            staffing=staffing_check(site, today),
                            effective_limit=effective_capacity_limit(site, today),
-                           supply_flags=site_flags(site, today), resident_flags=resident_flags(site))
+                           supply_flags=site_flags(site, today), resident_flags=resident_flags(site),
+                           confirm_form=ConfirmFiguresForm())
 
 
 @bp.route("/<int:site_id>/edit", methods=["GET", "POST"])

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from sqlalchemy import func, insert, select, tuple_, update
 
 from planner import rules
+from quarantine.county.notices import queue_webhooks, record_notices
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
@@ -53,6 +54,7 @@ def commit_plan(run: PlanRun, user: User) -> int:
         db.session.rollback()
         raise PlanIsStale(changes)
     db.session.commit()
+    queue_webhooks(run.id)
     return len(plan.assignments)
 
 
@@ -99,6 +101,7 @@ def _check_and_reserve(run: PlanRun, plan) -> list[str]:
                                         for room_id, pids in by_room.items() for pid in pids])
     run.status, run.committed_at = "committed", now
     _update_batches(run.batch_code_list)
+    record_notices(run)  # each receiving site is told, in the same transaction
     return []
 
 

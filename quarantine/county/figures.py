@@ -1,0 +1,121 @@
+"""Headquarters' county view: per site what it can take and how fresh its figures are.
+
+Every figure is counted for a page of sites at once with grouped queries (a province has 1,500
+sites): beds from `capacities`, staffing limits from `staffing_limits`, releases due from the
+people's release dates, the confirmations from the sites' own columns.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import Select, case, func, or_, select
+
+from quarantine.extensions import db
+from quarantine.models import RECEIVING_STATUSES, Person, Site
+from quarantine.policies.services import policy_in_force
+from quarantine.sites.services import SiteCapacity, capacities
+from quarantine.staff.services import combine_limits, staffing_limits
+
+DEFAULT_STALE_HOURS = 24
+# What a site confirms, each with its column on Site.
+CONFIRMED = ("rooms", "staff", "report")
+
+
+def stale_hours(day: date) -> int:
+    policy = policy_in_force(day)
+    return policy.figures_stale_hours if policy else DEFAULT_STALE_HOURS
+
+
+def stale_cutoff(day: date, now: datetime | None = None) -> datetime:
+    """Confirmations older than this are stale."""
+    return (now or datetime.now(timezone.utc)) - timedelta(hours=stale_hours(day))
+
+
+def _column(kind: str):
+    return getattr(Site, f"{kind}_confirmed_at")
+
+
+def stale_filter(cutoff: datetime):
+    """Receiving sites with any of their figures never confirmed or confirmed before `cutoff`.
+
+    Only sites that receive people are flagged: a standby site's figures feed no plan.
+    """
+    old = [or_(_column(kind).is_(None), _column(kind) < cutoff) for kind in CONFIRMED]
+    return Site.status.in_(RECEIVING_STATUSES) & or_(*old)
+
+
+def only_stale(query: Select, cutoff: datetime) -> Select:
+    return query.where(stale_filter(cutoff))
+
+
+@dataclass
+class SiteFigures:
+    site: Site
+    cap: SiteCapacity
+    staff_limit: int
+    limit: int | None  # the stricter of the manual and the staffing limit
+    releases_today: int
+    releases_tomorrow: int
+    stale: list[str] = field(default_factory=list)  # which of CONFIRMED are stale
+
+    @property
+    def takes(self) -> int:
+        """People the site could take now: free beds, within its limit (0 when not receiving)."""
+        if not self.site.receiving:
+            return 0
+        if self.limit is None:
+            return self.cap.free_beds
+        return max(0, min(self.cap.free_beds, self.limit - self.cap.held))
+
+    def confirmed_at(self, kind: str) -> datetime | None:
+        return getattr(self.site, f"{kind}_confirmed_at")
+
+
+def releases_due(site_ids: list[int], today: date) -> dict[int, tuple[int, int]]:
+    """Per site, people due out today (or overdue) and tomorrow."""
+    if not site_ids:
+        return {}
+    tomorrow = today + timedelta(days=1)
+    rows = db.session.execute(
+        select(Person.site_id, func.sum(case((Person.release_date <= today, 1), else_=0)),
+               func.sum(case((Person.release_date == tomorrow, 1), else_=0)))
+        .where(Person.site_id.in_(site_ids), Person.status == "in_quarantine", Person.release_date <= tomorrow)
+        .group_by(Person.site_id)).all()
+    return {sid: (int(t or 0), int(m or 0)) for sid, t, m in rows}
+
+
+def site_figures(sites: list[Site], today: date, cutoff: datetime) -> list[SiteFigures]:
+    ids = [s.id for s in sites]
+    caps = capacities(ids)
+    staffing = staffing_limits(ids, today)
+    due = releases_due(ids, today)
+    rows = []
+    for site in sites:
+        stale = [kind for kind in CONFIRMED if site.receiving and _is_stale(getattr(site, f"{kind}_confirmed_at"), cutoff)]
+        rows.append(SiteFigures(site=site, cap=caps[site.id], staff_limit=staffing[site.id],
+                                limit=combine_limits(site.capacity_limit, staffing[site.id]),
+                                releases_today=due.get(site.id, (0, 0))[0],
+                                releases_tomorrow=due.get(site.id, (0, 0))[1], stale=stale))
+    return rows
+
+
+def _is_stale(moment: datetime | None, cutoff: datetime) -> bool:
+    if moment is None:
+        return True
+    if moment.tzinfo is None:  # SQLite hands back naive UTC
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment < cutoff
+
+
+def stale_count(sites_query: Select, cutoff: datetime) -> int:
+    visible = sites_query.with_only_columns(Site.id).order_by(None).scalar_subquery()
+    return db.session.scalar(select(func.count(Site.id)).where(Site.id.in_(visible), stale_filter(cutoff))) or 0
+
+
+def confirm(site: Site, kinds: list[str], now: datetime | None = None) -> None:
+    """The site manager says these figures are true now (the caller commits)."""
+    moment = now or datetime.now(timezone.utc)
+    for kind in kinds:
+        if kind in CONFIRMED:
+            setattr(site, f"{kind}_confirmed_at", moment)
