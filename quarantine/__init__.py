@@ -10,7 +10,7 @@ from flask_login import current_user
 from quarantine import models  # noqa: F401  (register every table with the metadata)
 from quarantine.access import load_user
 from quarantine.config import build_config
-from quarantine.extensions import babel, csrf, db, limiter, login_manager, migrate
+from quarantine.extensions import babel, csrf, db, limiter, login_manager, migrate, rest_api
 from quarantine.i18n import _l
 from quarantine.templating import register_template_helpers
 
@@ -50,6 +50,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_user)
     limiter.init_app(app)
+    rest_api.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
 
@@ -57,6 +58,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """One blueprint per area, defined in the area's routes.py; the area's other view modules
     add their pages to that blueprint, so they are imported here before it is registered."""
+    from quarantine.api.routes import register_api
+    from quarantine.api.token_views import bp as api_tokens
     from quarantine.auth.routes import bp as auth
     from quarantine.county.routes import bp as county
     from quarantine.health import pcr_views, report_views, routine_views  # noqa: F401  (pages on health.bp)
@@ -76,9 +79,10 @@ def register_blueprints(app: Flask) -> None:
     from quarantine.transfers.routes import bp as transfers
     from quarantine.users.routes import bp as users
     from quarantine.waste.routes import bp as waste
+    register_api(app)
 
     for blueprint in (auth, main, sites, rooms, people, policies, transfers, users, meals, health, staff, supplies,
-                      waste, selfreport, county):
+                      waste, selfreport, county, api_tokens):
         app.register_blueprint(blueprint)
 
 

@@ -71,6 +71,21 @@ def reset_password_command(username: str) -> None:
     click.echo(f"New password for '{username}' (shown only now): {reset_password(user)}")
 
 
+@users_cli.command("token")
+@click.argument("username")
+@click.option("--label", default="", help="What the token is for, shown on the administrators' list.")
+def token_command(username: str, label: str) -> None:
+    """Make a new API token for an account and print it (only now; only its hash is kept)."""
+    from quarantine.api.tokens import make_token
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        click.echo(f"Error: no user {username!r}.", err=True)
+        sys.exit(1)
+    token, _row = make_token(user, label)
+    db.session.commit()
+    click.echo(token)
+
+
 @demo_cli.command("load")
 @click.option("--if-empty", is_flag=True, help="Do nothing when sites exist already.")
 def load_demo_command(if_empty: bool) -> None:

@@ -61,6 +61,19 @@ def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # The address printed in the QR codes of door cards (the public one, behind the proxy);
         # empty: the address the request came in on.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
+        # The REST API (flask-smorest): its OpenAPI 3 spec at /api/v1/openapi.json, requests per token.
+        "API_TITLE": "Quarantine sites API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "API_SPEC_OPTIONS": {
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearerAuth": []}],
+            "info": {"description": "Sites, capacity forecast, transfer batches and planning runs. Every request "
+                                    "carries `Authorization: Bearer <token>` (`flask users token NAME`)."},
+        },
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120 per minute"),
     }
     config.update(overrides or {})
     if not config["SECRET_KEY"]:

@@ -4,6 +4,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
+from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
@@ -32,6 +33,17 @@ babel = Babel()
 # Rate limits on the pages that need them only (no default limits); counted in memory unless
 # RATELIMIT_STORAGE_URI names a shared store (e.g. redis://…), which several workers need.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+class BlueprintErrorsApi(Api):
+    """flask-smorest's Api, whose JSON error handler is registered on the API's blueprints only
+    (quarantine.api.auth), so the web pages keep their own error pages."""
+
+    def _register_error_handlers(self) -> None:
+        pass
+
+
+rest_api = BlueprintErrorsApi()  # the REST API at /api/v1 (quarantine.api), its OpenAPI spec built from the code
 
 
 @event.listens_for(Engine, "connect")

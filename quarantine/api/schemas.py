@@ -1,0 +1,161 @@
+"""What the API reads and writes, as marshmallow schemas; flask-smorest builds the OpenAPI spec from them."""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from quarantine.models import BATCH_STATUSES, PLAN_STATUSES, SITE_KINDS, SITE_STATUSES
+
+CODE = validate.Regexp(r"^[\w\-]+$", error="Use letters, digits, - and _ only, e.g. TK-1123")
+
+
+class PageArgs(Schema):
+    q = fields.String(load_default="", validate=validate.Length(max=60), metadata={"description": "name, address or responsible unit"})
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
+    per_page = fields.Integer(load_default=100, validate=validate.Range(1, 500))
+
+
+class PageInfo(Schema):
+    page = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
+class Confirmed(Schema):
+    rooms = fields.DateTime(allow_none=True, required=True)
+    staff = fields.DateTime(allow_none=True, required=True)
+    report = fields.DateTime(allow_none=True, required=True)
+
+
+class SiteOut(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(SITE_KINDS))
+    status = fields.String(required=True, validate=validate.OneOf(SITE_STATUSES))
+    beds = fields.Integer(required=True, metadata={"description": "all beds"})
+    free_beds = fields.Integer(required=True, metadata={"description": "beds in rooms that take people"})
+    reserved_beds = fields.Integer(required=True, metadata={"description": "beds held for people on their way"})
+    occupied_beds = fields.Integer(required=True)
+    residents = fields.Integer(required=True)
+    staff_supported = fields.Integer(required=True, metadata={"description": "residents the staff on duty support"})
+    capacity_limit = fields.Integer(allow_none=True, required=True, metadata={"description": "the stricter of the manual and the staffing limit"})
+    takes = fields.Integer(required=True, metadata={"description": "people the site can take now"})
+    releases_today = fields.Integer(required=True)
+    releases_tomorrow = fields.Integer(required=True)
+    last_confirmed = fields.Nested(Confirmed, required=True)
+    stale = fields.List(fields.String(), required=True, metadata={"description": "figures not confirmed within the policy's hours"})
+
+
+class SitePage(PageInfo):
+    items = fields.List(fields.Nested(SiteOut), required=True)
+
+
+class ForecastArgs(PageArgs):
+    days = fields.Integer(load_default=7, validate=validate.Range(1, 14))
+
+
+class DayOut(Schema):
+    day = fields.Date(required=True)
+    free_beds = fields.Integer(required=True)
+    releases = fields.Integer(required=True)
+    returning_beds = fields.Integer(required=True)
+    takes = fields.Integer(required=True)
+
+
+class CountyDayOut(DayOut):
+    waiting = fields.Integer(required=True, metadata={"description": "people of batches expected by then without a bed"})
+    after_waiting = fields.Integer(required=True)
+
+
+class SiteForecastOut(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    status = fields.String(required=True)
+    days = fields.List(fields.Nested(DayOut), required=True)
+
+
+class ForecastOut(PageInfo):
+    days = fields.List(fields.Date(), required=True)
+    county = fields.List(fields.Nested(CountyDayOut), required=True)
+    sites = fields.List(fields.Nested(SiteForecastOut), required=True)
+
+
+class BatchIn(Schema):
+    code = fields.String(required=True, validate=[validate.Length(min=1, max=40), CODE])
+    origin = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    origin_lat = fields.Float(allow_none=True, load_default=None, validate=validate.Range(-90, 90))
+    origin_lon = fields.Float(allow_none=True, load_default=None, validate=validate.Range(-180, 180))
+    expected_arrival = fields.AwareDateTime(allow_none=True, load_default=None)
+    expected_count = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(0, 100_000))
+    notes = fields.String(load_default="", validate=validate.Length(max=2000))
+
+    @validates_schema
+    def _both_or_neither(self, data, **kwargs):
+        if (data.get("origin_lat") is None) != (data.get("origin_lon") is None):
+            raise ValidationError("Give both latitude and longitude, or neither.", "origin_lon")
+
+
+class BatchOut(Schema):
+    code = fields.String(required=True)
+    origin = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(BATCH_STATUSES))
+    expected_arrival = fields.DateTime(allow_none=True, required=True)
+    expected_count = fields.Integer(allow_none=True, required=True)
+    people = fields.Integer(required=True)
+    waiting = fields.Integer(required=True, metadata={"description": "people still without a bed"})
+    reserved = fields.Integer(required=True)
+    checked_in = fields.Integer(required=True)
+
+
+class RosterArgs(Schema):
+    skip_bad_rows = fields.Boolean(load_default=False, metadata={"description": "import the rows without problems"})
+    confirm_households = fields.Boolean(load_default=False, metadata={"description": "accept every suggested household"})
+
+
+class RosterFile(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class ProblemOut(Schema):
+    row = fields.Integer(allow_none=True, required=True, metadata={"description": "row number as in the spreadsheet"})
+    column = fields.String(allow_none=True, required=True)
+    name = fields.String(allow_none=True, required=True)
+    value = fields.String(allow_none=True, required=True)
+    message = fields.String(required=True)
+
+
+class RosterOut(Schema):
+    imported = fields.Integer(required=True)
+    rows = fields.Integer(required=True)
+    problems = fields.List(fields.Nested(ProblemOut), required=True)
+    file_errors = fields.List(fields.String(), required=True)
+    message = fields.String(required=True)
+
+
+class PlanRunIn(Schema):
+    batches = fields.List(fields.String(validate=validate.Length(min=1, max=40)), required=True,
+                          validate=validate.Length(min=1, max=20))
+    time_limit = fields.Float(load_default=10.0, validate=validate.Range(1, 300))
+
+
+class PlanRunOut(Schema):
+    id = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(PLAN_STATUSES))
+    batches = fields.List(fields.String(), required=True)
+    people_total = fields.Integer(required=True)
+    placed = fields.Integer(required=True)
+    placed_bound = fields.Integer(allow_none=True, required=True)
+    error = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    committed_at = fields.DateTime(allow_none=True, required=True)
+
+
+class PlanDocument(Schema):
+    """The plan in the exchange format (quarantine-plan/1), exactly as `python -m planner check` reads it."""
+
+    class Meta:
+        unknown = "include"
+
+    format = fields.String(required=True, metadata={"example": "quarantine-plan/1"})
+    assignments = fields.List(fields.Dict(), required=True)
+    unassigned = fields.List(fields.Dict(), required=True)
+    stats = fields.Dict(required=True)
