@@ -3,11 +3,12 @@ as JSON with their row numbers), read its status. Headquarters and administrator
 from __future__ import annotations
 
 from flask_smorest import abort
+from marshmallow import RAISE
 from sqlalchemy import func, select
 
 from quarantine.access import EDIT_SITES
 from quarantine.api.auth import protected_blueprint, require_role
-from quarantine.api.schemas import BatchIn, BatchOut, RosterArgs, RosterFile, RosterOut
+from quarantine.api.schemas import BatchIn, BatchOut, RosterArgs, RosterFile, RosterOut, RosterRefused
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.models import TransferBatch
@@ -43,8 +44,9 @@ def create_batch(data):
     code = data["code"].strip()
     if db.session.scalar(select(func.count(TransferBatch.id)).where(TransferBatch.code == code)):
         abort(409, message="Another batch already has this code.")
-    batch = TransferBatch(code=code, origin=data["origin"].strip(), origin_lat=data["origin_lat"],
-                          origin_lon=data["origin_lon"], expected_arrival=data["expected_arrival"],
+    where = data.get("origin_location") or {}
+    batch = TransferBatch(code=code, origin=data["origin"].strip(), origin_lat=where.get("lat"),
+                          origin_lon=where.get("lon"), expected_arrival=data["expected_arrival"],
                           expected_count=data["expected_count"], notes=data["notes"], status="announced")
     db.session.add(batch)
     db.session.commit()
@@ -60,10 +62,10 @@ def batch_status(code: str):
 
 
 @bp.route("/<code>/roster", methods=["POST"])
-@bp.arguments(RosterArgs, location="query")
+@bp.arguments(RosterArgs, location="query", unknown=RAISE)
 @bp.arguments(RosterFile, location="files")
 @bp.response(200, RosterOut)
-@bp.alt_response(422, schema=RosterOut, description="The roster has problems; nothing was imported")
+@bp.alt_response(422, schema=RosterRefused, description="The roster has problems; nothing was imported")
 def upload_roster(args, files, code: str):
     """Import a roster (XLSX, XLS or CSV) with the web import's checks; nothing is imported while it has
     problems, unless skip_bad_rows imports the clean rows."""

@@ -28,8 +28,11 @@ def run_out(run: PlanRun) -> dict:
             "created_at": run.created_at, "committed_at": run.committed_at}
 
 
+MAX_ID = 2**31 - 1  # an id past the database's integers is as unknown as a missing one
+
+
 def run_or_404(run_id: int) -> PlanRun:
-    run = db.session.get(PlanRun, run_id)
+    run = db.session.get(PlanRun, run_id) if run_id <= MAX_ID else None
     if run is None:
         abort(404, message=f"No planning run {run_id}.")
     return run
@@ -38,7 +41,8 @@ def run_or_404(run_id: int) -> PlanRun:
 @bp.route("", methods=["POST"])
 @bp.arguments(PlanRunIn)
 @bp.response(202, PlanRunOut)
-@bp.alt_response(422, description="Unknown batches, or nobody waiting for a bed")
+@bp.alt_response(404, description="No batch with one of these codes")
+@bp.alt_response(422, description="Nobody in these batches is waiting for a bed")
 def start_run(data):
     """Queue a run for the people of these batches still without a bed; a planning worker solves it."""
     require_role(*EDIT_SITES)
@@ -46,7 +50,7 @@ def start_run(data):
     batches = list(db.session.scalars(select(TransferBatch).where(TransferBatch.code.in_(codes))))
     missing = sorted(set(codes) - {b.code for b in batches})
     if missing:
-        abort(422, message="No batch " + ", ".join(missing) + ".")
+        abort(404, message="No batch " + ", ".join(missing) + ".")
     try:
         run = queue_plan(batches, current_user, time_limit=data["time_limit"])
     except DomainError as exc:

@@ -1,7 +1,9 @@
 """GET /api/v1/sites and /api/v1/capacity/forecast: what the home page and the forecast show, as JSON."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, jsonify, request
+from marshmallow import RAISE
+from werkzeug.http import HTTP_STATUS_CODES
 
 from quarantine.access import visible_sites_query
 from quarantine.api.auth import protected_blueprint
@@ -18,7 +20,7 @@ capacity_bp = protected_blueprint("api_capacity", __name__, url_prefix="/api/v1/
 
 
 @sites_bp.route("")
-@sites_bp.arguments(PageArgs, location="query")
+@sites_bp.arguments(PageArgs, location="query", unknown=RAISE)
 @sites_bp.response(200, SitePage)
 def list_sites(args):
     """The sites the token's user may see, a page at a time, with free, reserved and total beds."""
@@ -38,7 +40,7 @@ def list_sites(args):
 
 
 @capacity_bp.route("/forecast")
-@capacity_bp.arguments(ForecastArgs, location="query")
+@capacity_bp.arguments(ForecastArgs, location="query", unknown=RAISE)
 @capacity_bp.response(200, ForecastOut)
 def capacity_forecast(args):
     """Free beds and what can be taken, per day: the county over every visible site, and a page of sites."""
@@ -55,8 +57,23 @@ def capacity_forecast(args):
     }
 
 
+def _routing_errors_in_json():
+    """An address under /api that matches nothing (or not with this method) is answered in JSON,
+    like every other API error, without touching the web pages' own error handlers."""
+    error = request.routing_exception
+    if error is None or not request.path.startswith("/api/"):
+        return None
+    code = getattr(error, "code", 404)
+    response = jsonify(code=code, status=HTTP_STATUS_CODES.get(code, ""), message=getattr(error, "description", ""))
+    response.status_code = code
+    if code == 405 and getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
 def register_api(app: Flask) -> None:
     from quarantine.api.batch_views import bp as batches_bp
     from quarantine.api.plan_views import bp as plans_bp
     for blueprint in (sites_bp, capacity_bp, batches_bp, plans_bp):
         rest_api.register_blueprint(blueprint)
+    app.before_request(_routing_errors_in_json)

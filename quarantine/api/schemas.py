@@ -1,14 +1,37 @@
 """What the API reads and writes, as marshmallow schemas; flask-smorest builds the OpenAPI spec from them."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from datetime import timezone
+
+from marshmallow import RAISE, Schema, fields, validate
 
 from quarantine.models import BATCH_STATUSES, PLAN_STATUSES, SITE_KINDS, SITE_STATUSES
+
+
+class Moment(fields.DateTime):
+    """A date and time always written with its offset: SQLite hands back naive UTC, PostgreSQL aware."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+def moment(**kwargs) -> Moment:
+    return Moment(**kwargs)
+
+
+class Strict(Schema):
+    """Requests with fields the spec does not name are refused (422), not silently ignored."""
+
+    class Meta:
+        unknown = RAISE
+
 
 CODE = validate.Regexp(r"^[\w\-]+$", error="Use letters, digits, - and _ only, e.g. TK-1123")
 
 
-class PageArgs(Schema):
+class PageArgs(Strict):
     q = fields.String(load_default="", validate=validate.Length(max=60), metadata={"description": "name, address or responsible unit"})
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
     per_page = fields.Integer(load_default=100, validate=validate.Range(1, 500))
@@ -21,9 +44,9 @@ class PageInfo(Schema):
 
 
 class Confirmed(Schema):
-    rooms = fields.DateTime(allow_none=True, required=True)
-    staff = fields.DateTime(allow_none=True, required=True)
-    report = fields.DateTime(allow_none=True, required=True)
+    rooms = moment(allow_none=True, required=True)
+    staff = moment(allow_none=True, required=True)
+    report = moment(allow_none=True, required=True)
 
 
 class SiteOut(Schema):
@@ -79,26 +102,26 @@ class ForecastOut(PageInfo):
     sites = fields.List(fields.Nested(SiteForecastOut), required=True)
 
 
-class BatchIn(Schema):
+class LocationIn(Strict):
+    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
+    lon = fields.Float(required=True, validate=validate.Range(-180, 180))
+
+
+class BatchIn(Strict):
     code = fields.String(required=True, validate=[validate.Length(min=1, max=40), CODE])
     origin = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    origin_lat = fields.Float(allow_none=True, load_default=None, validate=validate.Range(-90, 90))
-    origin_lon = fields.Float(allow_none=True, load_default=None, validate=validate.Range(-180, 180))
+    origin_location = fields.Nested(LocationIn,
+                                    metadata={"description": "where the batch leaves from (for travel distances)"})
     expected_arrival = fields.AwareDateTime(allow_none=True, load_default=None)
-    expected_count = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(0, 100_000))
+    expected_count = fields.Integer(strict=True, allow_none=True, load_default=None, validate=validate.Range(0, 100_000))
     notes = fields.String(load_default="", validate=validate.Length(max=2000))
-
-    @validates_schema
-    def _both_or_neither(self, data, **kwargs):
-        if (data.get("origin_lat") is None) != (data.get("origin_lon") is None):
-            raise ValidationError("Give both latitude and longitude, or neither.", "origin_lon")
 
 
 class BatchOut(Schema):
     code = fields.String(required=True)
     origin = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(BATCH_STATUSES))
-    expected_arrival = fields.DateTime(allow_none=True, required=True)
+    expected_arrival = moment(allow_none=True, required=True)
     expected_count = fields.Integer(allow_none=True, required=True)
     people = fields.Integer(required=True)
     waiting = fields.Integer(required=True, metadata={"description": "people still without a bed"})
@@ -106,7 +129,7 @@ class BatchOut(Schema):
     checked_in = fields.Integer(required=True)
 
 
-class RosterArgs(Schema):
+class RosterArgs(Strict):
     skip_bad_rows = fields.Boolean(load_default=False, metadata={"description": "import the rows without problems"})
     confirm_households = fields.Boolean(load_default=False, metadata={"description": "accept every suggested household"})
 
@@ -131,7 +154,19 @@ class RosterOut(Schema):
     message = fields.String(required=True)
 
 
-class PlanRunIn(Schema):
+class RosterRefused(Schema):
+    """Nothing imported: the roster's problems (as RosterOut), or the request's own errors (as every 422)."""
+    imported = fields.Integer()
+    rows = fields.Integer()
+    problems = fields.List(fields.Nested(ProblemOut))
+    file_errors = fields.List(fields.String())
+    message = fields.String()
+    code = fields.Integer()
+    status = fields.String()
+    errors = fields.Dict()
+
+
+class PlanRunIn(Strict):
     batches = fields.List(fields.String(validate=validate.Length(min=1, max=40)), required=True,
                           validate=validate.Length(min=1, max=20))
     time_limit = fields.Float(load_default=10.0, validate=validate.Range(1, 300))
@@ -145,8 +180,8 @@ class PlanRunOut(Schema):
     placed = fields.Integer(required=True)
     placed_bound = fields.Integer(allow_none=True, required=True)
     error = fields.String(required=True)
-    created_at = fields.DateTime(required=True)
-    committed_at = fields.DateTime(allow_none=True, required=True)
+    created_at = moment(required=True)
+    committed_at = moment(allow_none=True, required=True)
 
 
 class PlanDocument(Schema):

@@ -114,8 +114,8 @@ def test_the_forecast_lists_the_days_for_the_county_and_the_sites(db, make_site,
 
 def test_batches_are_created_and_their_roster_uploaded_with_the_web_checks(db, api_client):
     api = api_client("hq")
-    response = api.post("/api/v1/batches", json={"code": "TK-5", "origin": "太康县", "origin_lat": 34.06,
-                                                 "origin_lon": 114.85, "expected_arrival": "2026-12-02T20:00:00+08:00"})
+    response = api.post("/api/v1/batches", json={"code": "TK-5", "origin": "太康县",
+                                                 "origin_location": {"lat": 34.06, "lon": 114.85}, "expected_arrival": "2026-12-02T20:00:00+08:00"})
     assert response.status_code == 201 and response.json["status"] == "announced"
     assert api.post("/api/v1/batches", json={"code": "TK-5", "origin": "x"}).status_code == 409
     assert api.post("/api/v1/batches", json={"code": "TK 6", "origin": "x"}).status_code == 422
@@ -138,7 +138,7 @@ def test_a_plan_run_is_started_followed_and_its_plan_returned_in_the_exchange_fo
     batch = make_batch(db, "TK-8")
     add_people(db, batch, 5)
     api = api_client("hq")
-    assert api.post("/api/v1/plan-runs", json={"batches": ["NOPE"]}).status_code == 422
+    assert api.post("/api/v1/plan-runs", json={"batches": ["NOPE"]}).status_code == 404
     started = api.post("/api/v1/plan-runs", json={"batches": ["TK-8"], "time_limit": 5})
     assert started.status_code == 202
     run_id = started.json["id"]
