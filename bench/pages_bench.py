@@ -7,7 +7,7 @@ it asks for each page through the app (the test client: server time, no network)
 of 3 runs, and times the Plan button, a planning job, the review, a hand move and the commit of
 10,000 reservations.
 
-    python -m bench.pages_bench [--no-postgres] [--keep DIR] [--runs 3] [--time-limit 20]
+    python -m bench.pages_bench [--no-postgres] [--keep DIR] [--runs 3] [--time-limit 20] [--county-only]
 """
 from __future__ import annotations
 
@@ -178,7 +178,7 @@ def signed_in_client(app, role: str):
     return user, client
 
 
-def measure(url: str, runs: int, time_limit: float) -> list[tuple]:
+def measure(url: str, runs: int, time_limit: float, county_only: bool = False) -> list[tuple]:
     from flask_migrate import upgrade
 
     from quarantine import create_app
@@ -208,7 +208,30 @@ def measure(url: str, runs: int, time_limit: float) -> list[tuple]:
             rows.append((name, seconds, queries, size, target))
             print(f"  {name}: {seconds:.3f} s, {queries} queries, {size / 1024:.0f} KB", flush=True)
 
-        page("home (HQ)", "/")
+        page("home (HQ): county view, a page of 50 sites", "/")
+        page("home, only sites with stale figures", "/?stale=1")
+        page("capacity forecast, 7 days (county + 50 sites)", "/county/forecast?days=7")
+        page("big screen", "/county/big-screen")
+        from quarantine.api.tokens import make_token
+        token, _row = make_token(hq)
+        db.session.commit()
+        app.config["API_RATE_LIMIT"] = "100000 per minute"
+        api_headers = {"Authorization": f"Bearer {token}"}
+
+        def api(name: str, path: str) -> None:
+            def get():
+                response = client.get(path, headers=api_headers)
+                assert response.status_code == 200, (path, response.status_code)
+                return len(response.data)
+            seconds, queries, size = timed(db, runs, get)
+            rows.append((name, seconds, queries, size, TARGET_PAGE_S))
+            print(f"  {name}: {seconds:.3f} s, {queries} queries, {size / 1024:.0f} KB", flush=True)
+        api("API: sites, 100 a page", "/api/v1/sites")
+        api("API: capacity forecast, 7 days (county + 100 sites)", "/api/v1/capacity/forecast?days=7")
+        if county_only:
+            db.session.remove()
+            db.engine.dispose()
+            return rows
         page("sites list", "/sites/")
         page("sites list, searched", "/sites/?q=0042")
         page("meal rosters index", "/meals/")
@@ -301,6 +324,7 @@ def main() -> None:
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--time-limit", type=float, default=20.0)
+    parser.add_argument("--county-only", action="store_true", help="only the county view's pages and API")
     args = parser.parse_args()
     os.environ.setdefault("JOBS_DB", str(Path(tempfile.mkdtemp(prefix="bench-jobs-")) / "jobs.db"))
     results = {}
@@ -308,7 +332,7 @@ def main() -> None:
         targets = ([] if args.no_sqlite else [("SQLite", sqlite_url("bench-pages-"))]) + ([("PostgreSQL", pg)] if pg else [])
         for name, url in targets:
             print(f"{name}:", flush=True)
-            results[name] = measure(url, args.runs, args.time_limit)
+            results[name] = measure(url, args.runs, args.time_limit, args.county_only)
     names = list(results)
     print(f"\nPages at province scale ({SITES:,} sites, {ROOMS_TOTAL:,} rooms, {RESIDENTS:,} residents, "
           f"{BATCHES} batches of {WAITING:,}), quietest of {args.runs}, {os.cpu_count()} cores\n")
