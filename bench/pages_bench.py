@@ -24,7 +24,7 @@ from sqlalchemy import event, insert, select
 
 from bench.databases import sqlite_url, throwaway_postgres
 
-PG_BENCH_DB = "bench_pages"
+PG_BENCH_DB = os.environ.get("BENCH_PG_DB", "bench_pages")  # another name when two benches share a server
 SITES, BIG_SITE_ROOMS, ROOMS_TOTAL, RESIDENTS, BATCHES, WAITING = 1_500, 2_000, 170_000, 50_000, 4, 10_000
 TARGET_PAGE_S, TARGET_PRINT_S = 0.300, 2.0
 

@@ -33,7 +33,7 @@ def index():
     return render_template(
         "main/index.html", page=page, q=q, stale=stale, figures=site_figures(page.items, today, cutoff),
         totals=totals(visible_sites_query()), stale_sites=stale_count(visible_sites_query(), cutoff),
-        report=report_totals(visible_sites_query(), today), today=today, stale_hours=stale_hours(today),
+        report=report_totals(visible_sites_query(), today, current_user.sees_all_sites), today=today, stale_hours=stale_hours(today),
         batches=batches_on_the_way(today) if current_user.sees_all_sites else [],
         notices=open_notices(site_ids), ack_form=AcknowledgeForm(), confirm_form=ConfirmFiguresForm(),
         supply_flags=supplies_and_waste_flags(visible, include_county=current_user.sees_all_sites))

@@ -69,6 +69,9 @@ def upgrade():
         batch_op.add_column(sa.Column('figures_stale_hours', sa.Integer(), server_default='24', nullable=False))
         batch_op.create_check_constraint('figures_stale_hours_range', 'figures_stale_hours BETWEEN 1 AND 720')
 
+    with op.batch_alter_table('temperature_readings', schema=None) as batch_op:
+        batch_op.create_index('ix_temperature_readings_day_celsius', ['day', 'celsius'], unique=False)
+
     with op.batch_alter_table('sites', schema=None) as batch_op:
         batch_op.add_column(sa.Column('rooms_confirmed_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('staff_confirmed_at', sa.DateTime(timezone=True), nullable=True))
@@ -83,6 +86,9 @@ def downgrade():
         batch_op.drop_column('report_confirmed_at')
         batch_op.drop_column('staff_confirmed_at')
         batch_op.drop_column('rooms_confirmed_at')
+
+    with op.batch_alter_table('temperature_readings', schema=None) as batch_op:
+        batch_op.drop_index('ix_temperature_readings_day_celsius')
 
     with op.batch_alter_table('policies', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_policies_figures_stale_hours_range'), type_='check')

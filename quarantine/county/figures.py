@@ -92,12 +92,17 @@ def site_figures(sites: list[Site], today: date, cutoff: datetime) -> list[SiteF
     due = releases_due(ids, today)
     rows = []
     for site in sites:
-        stale = [kind for kind in CONFIRMED if site.receiving and _is_stale(getattr(site, f"{kind}_confirmed_at"), cutoff)]
+        stale = stale_kinds(site, cutoff)
         rows.append(SiteFigures(site=site, cap=caps[site.id], staff_limit=staffing[site.id],
                                 limit=combine_limits(site.capacity_limit, staffing[site.id]),
                                 releases_today=due.get(site.id, (0, 0))[0],
                                 releases_tomorrow=due.get(site.id, (0, 0))[1], stale=stale))
     return rows
+
+
+def stale_kinds(site: Site, cutoff: datetime) -> list[str]:
+    """Which of the site's figures are stale (none for a site that does not receive people)."""
+    return [kind for kind in CONFIRMED if site.receiving and _is_stale(getattr(site, f"{kind}_confirmed_at"), cutoff)]
 
 
 def _is_stale(moment: datetime | None, cutoff: datetime) -> bool:

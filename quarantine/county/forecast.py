@@ -17,13 +17,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from quarantine.extensions import db
 from quarantine.localtime import local_day
-from quarantine.models import Person, Room, Site, Stay, TransferBatch
-from quarantine.sites.services import capacities
-from quarantine.staff.services import combine_limits, staffing_limits
+from quarantine.models import Person, Room, Site, StaffMember, Stay, TransferBatch
+from quarantine.policies.services import policy_in_force
+from quarantine.staff.services import StaffCount, StaffingRatios, combine_limits, residents_supported
 from quarantine.transfers.scenario import waiting_by_batch
 
 MAX_DAYS = 14
@@ -85,6 +85,37 @@ def _room_returns(site_ids: list[int], today: date, last: date) -> dict[tuple[in
     return returns
 
 
+def _beds_now(site_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per site, beds in available rooms and beds held (checked in or reserved), in one grouped query."""
+    rows = db.session.execute(
+        select(Room.site_id, func.coalesce(func.sum(case((Room.status == "available", Room.beds), else_=0)), 0),
+               func.coalesce(func.sum(Room.occupants + Room.reserved), 0))
+        .where(Room.site_id.in_(site_ids)).group_by(Room.site_id)).all()
+    return {site_id: (int(free), int(held)) for site_id, free, held in rows}
+
+
+def _staffing(site_ids: list[int], dates: list[date]) -> list[dict[int, int]]:
+    """Per day, the residents each site's doctors and nurses on duty support (staff.services' rule):
+    the duty periods that touch the window are read once, and counted per day here."""
+    rows = db.session.execute(
+        select(StaffMember.site_id, StaffMember.medical_role, StaffMember.on_duty_from, StaffMember.on_duty_to,
+               func.count(StaffMember.id))
+        .where(StaffMember.site_id.in_(site_ids), StaffMember.medical_role.in_(("doctor", "nurse")),
+               StaffMember.on_duty_from <= dates[-1],
+               StaffMember.on_duty_to.is_(None) | (StaffMember.on_duty_to >= dates[0]))
+        .group_by(StaffMember.site_id, StaffMember.medical_role, StaffMember.on_duty_from, StaffMember.on_duty_to)).all()
+    result = []
+    for day in dates:
+        ratios = StaffingRatios.of(policy_in_force(day))
+        counts: dict[int, dict[str, int]] = defaultdict(lambda: {"doctor": 0, "nurse": 0})
+        for site_id, role, start, end, n in rows:
+            if start <= day and (end is None or day <= end):
+                counts[site_id][role] += n
+        result.append({sid: residents_supported(StaffCount(c["doctor"], c["nurse"]), ratios) if sid in counts else 0
+                       for sid, c in ((sid, counts.get(sid, {})) for sid in site_ids)})
+    return result
+
+
 def _releases(site_ids: list[int], today: date, last: date) -> dict[tuple[int, date], int]:
     """People due out per (site, day); anyone overdue counts today."""
     rows = db.session.execute(
@@ -114,13 +145,13 @@ def forecast(sites: list[Site], today: date, days: int = 7) -> Forecast:
     days = max(1, min(days, MAX_DAYS))
     dates = [today + timedelta(days=i) for i in range(days)]
     ids = [s.id for s in sites]
-    caps = capacities(ids)
+    beds = _beds_now(ids) if ids else {}
     returns = _room_returns(ids, today, dates[-1]) if ids else {}
     releases = _releases(ids, today, dates[-1]) if ids else {}
-    limits = [staffing_limits(ids, day) for day in dates]
+    limits = _staffing(ids, dates) if ids else [{} for _ in dates]
     result: dict[int, list[DayFigure]] = {}
     for site in sites:
-        free, held, row = caps[site.id].free_beds, caps[site.id].held, []
+        (free, held), row = beds.get(site.id, (0, 0)), []
         for i, day in enumerate(dates):
             back, out = returns.get((site.id, day), 0), releases.get((site.id, day), 0)
             free, held = free + back, max(0, held - out)

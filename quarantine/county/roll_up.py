@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import Select, distinct, func, or_, select
+from sqlalchemy import Select, case, distinct, func, or_, select
 
 from quarantine.extensions import db
 from quarantine.health.residents import day_bounds
@@ -30,35 +30,32 @@ def _visible_ids(sites_query: Select):
     return sites_query.with_only_columns(Site.id).order_by(None).scalar_subquery()
 
 
-def report_totals(sites_query: Select, day: date) -> dict[str, int]:
-    """The daily report's main figures for `day`, summed over the sites `sites_query` selects."""
+def report_totals(sites_query: Select, day: date, every_site: bool = False) -> dict[str, int]:
+    """The daily report's main figures for `day`, summed over the sites `sites_query` selects
+    (`every_site`: all of them, so no filter is needed). The stays are read once for four figures."""
     start, end = day_bounds(day)
-    visible = _visible_ids(sites_query)
-    at_sites = Room.site_id.in_(visible)
 
-    def count(query) -> int:
-        return int(db.session.scalar(query) or 0)
+    def where(column):
+        return [] if every_site else [column.in_(_visible_ids(sites_query))]
 
-    def stays_ended(reason: str) -> int:
-        return count(select(func.count(Stay.id)).join(Room, Room.id == Stay.room_id).where(
-            at_sites, Stay.end_reason == reason, Stay.check_out_at >= start, Stay.check_out_at < end))
-
-    return {
-        "residents": count(select(func.count(distinct(Stay.person_id))).join(Room, Room.id == Stay.room_id).where(
-            at_sites, Stay.check_in_at < end, or_(Stay.check_out_at.is_(None), Stay.check_out_at >= end))),
-        "arrivals": count(select(func.count(distinct(Stay.person_id))).join(Room, Room.id == Stay.room_id)
-                          .join(Person, Person.id == Stay.person_id).where(
-            at_sites, Stay.check_in_at >= start, Stay.check_in_at < end,
-            Person.arrival_at >= start, Person.arrival_at < end)),
-        "releases": stays_ended("released"),
-        "transfers_out": stays_ended("transferred_out"),
-        "tests": count(select(func.count(PcrTest.id)).where(PcrTest.site_id.in_(visible), PcrTest.sample_day == day)),
-        "positives": count(select(func.count(PcrTest.id)).where(
-            PcrTest.site_id.in_(visible), PcrTest.sample_day == day, PcrTest.result == "positive")),
-        "fevers": count(select(func.count(distinct(TemperatureReading.person_id))).where(
-            TemperatureReading.site_id.in_(visible), TemperatureReading.day == day,
-            TemperatureReading.celsius >= FEVER_CELSIUS)),
-    }
+    in_day = lambda column: (column >= start) & (column < end)  # noqa: E731
+    staying = (Stay.check_in_at < end) & (Stay.check_out_at.is_(None) | (Stay.check_out_at >= end))
+    arrived = in_day(Stay.check_in_at) & in_day(Person.arrival_at)
+    ended = lambda reason: func.coalesce(func.sum(case(((Stay.end_reason == reason) & in_day(Stay.check_out_at), 1),  # noqa: E731
+                                                       else_=0)), 0)
+    stays = db.session.execute(
+        select(func.count(distinct(case((staying, Stay.person_id)))), func.count(distinct(case((arrived, Stay.person_id)))),
+               ended("released"), ended("transferred_out"))
+        .select_from(Stay).join(Room, Room.id == Stay.room_id).join(Person, Person.id == Stay.person_id)
+        .where(*where(Room.site_id), Stay.check_in_at < end,
+               Stay.check_out_at.is_(None) | (Stay.check_out_at >= start))).one()
+    tests = db.session.execute(
+        select(func.count(PcrTest.id), func.coalesce(func.sum(case((PcrTest.result == "positive", 1), else_=0)), 0))
+        .where(*where(PcrTest.site_id), PcrTest.sample_day == day)).one()
+    fevers = db.session.scalar(select(func.count(distinct(TemperatureReading.person_id))).where(
+        *where(TemperatureReading.site_id), TemperatureReading.day == day, TemperatureReading.celsius >= FEVER_CELSIUS))
+    return {"residents": int(stays[0]), "arrivals": int(stays[1]), "releases": int(stays[2]),
+            "transfers_out": int(stays[3]), "tests": int(tests[0]), "positives": int(tests[1]), "fevers": int(fevers or 0)}
 
 
 @dataclass

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from quarantine.access import EDIT_SITES, MANAGE_SITE, roles_required, site_or_404, visible_sites_query
 from quarantine.county import chart
-from quarantine.county.figures import confirm, site_figures, stale_count, stale_cutoff
+from quarantine.county.figures import confirm, stale_count, stale_cutoff, stale_kinds
 from quarantine.county.forecast import MAX_DAYS, forecast
 from quarantine.county.forms import AcknowledgeForm, ConfirmFiguresForm
 from quarantine.county.notices import acknowledge
@@ -49,13 +49,13 @@ def forecast_page():
 def big_screen():
     today = local_today()
     visible = db.session.scalars(visible_sites_query().where(Site.status.in_(("ready", "in_use")))).all()
-    county = forecast(visible, today, 7)
-    figures = site_figures(visible, today, stale_cutoff(today))
-    figures.sort(key=lambda f: (-f.takes, f.site.name))
+    county, cutoff = forecast(visible, today, 7), stale_cutoff(today)
+    rows = sorted(((site, county.sites[site.id][0], stale_kinds(site, cutoff)) for site in visible),
+                  key=lambda row: (-row[1].takes, row[0].name))
     return render_template("county/big_screen.html", totals=totals(visible_sites_query()),
-                           stale=stale_count(visible_sites_query(), stale_cutoff(today)),
-                           report=report_totals(visible_sites_query(), today), forecast=county,
-                           batches=batches_on_the_way(today, limit=8), sites=figures[:BIG_SCREEN_SITES],
+                           stale=stale_count(visible_sites_query(), cutoff),
+                           report=report_totals(visible_sites_query(), today, current_user.sees_all_sites), forecast=county,
+                           batches=batches_on_the_way(today, limit=8), sites=rows[:BIG_SCREEN_SITES],
                            refresh=BIG_SCREEN_REFRESH, now=datetime.now(timezone.utc), svg=chart.forecast_chart(county.county))
 
 

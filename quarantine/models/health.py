@@ -79,6 +79,8 @@ class TemperatureReading(db.Model):
         CheckConstraint(f"period IN {READING_PERIODS!r}", name="period_known"),
         UniqueConstraint("person_id", "day", "period", name="uq_temperature_readings_person_day_period"),
         Index("ix_temperature_readings_site_day", "site_id", "day"),
+        # Fevers of a day over the whole county (headquarters' home page), without reading every day's rows.
+        Index("ix_temperature_readings_day_celsius", "day", "celsius"),
         CheckConstraint(f"source IN {READING_SOURCES!r}", name="source_known"),
     )
 

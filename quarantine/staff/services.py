@@ -106,6 +106,9 @@ def _on_duty_filter(day: date):
             or_(StaffMember.on_duty_to.is_(None), StaffMember.on_duty_to >= day))
 
 
+on_duty_filter = _on_duty_filter  # for other areas counting staff on duty over many sites
+
+
 def on_duty_count(site: Site, day: date) -> int:
     """Staff on duty at the site on that day; post-duty quarantine does not count."""
     return db.session.scalar(select(func.count(StaffMember.id))

@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from quarantine.extensions import db
 from quarantine.localtime import local_today
-from quarantine.models import Policy, PolicySupplyRate, Site, SupplyItem
+from quarantine.models import CURRENT_STATUSES, Person, Policy, PolicySupplyRate, Room, Site, StaffMember, SupplyItem
 from quarantine.occupancy import current_residents, expected_arrival_count
 from quarantine.policies.services import policy_in_force
-from quarantine.staff.services import on_duty_count
+from quarantine.staff.services import on_duty_count, on_duty_filter
 from quarantine.supplies.services import county_stores, items, site_store, site_stores, stock_levels, stock_of
 
 # Used when no policy is in force (the policy record's own defaults).
@@ -114,6 +114,22 @@ def occupancy(site: Site, day: date | None = None) -> Occupancy:
     expected = expected_arrival_count(site)
     return Occupancy(residents=max(current_residents(site.id) - expected, 0), expected=expected,
                      staff=on_duty_count(site, day or local_today()))
+
+
+def occupancies(sites: list[Site], day: date | None = None) -> dict[int, Occupancy]:
+    """occupancy for many sites in three grouped queries (the home page's flags over a province)."""
+    ids = [site.id for site in sites]
+    if not ids:
+        return {}
+    day = day or local_today()
+    expected = dict(db.session.execute(select(Room.site_id, func.coalesce(func.sum(Room.reserved), 0))
+                                       .where(Room.site_id.in_(ids)).group_by(Room.site_id)).all())
+    current = dict(db.session.execute(select(Person.site_id, func.count(Person.id)).where(
+        Person.site_id.in_(ids), Person.status.in_(CURRENT_STATUSES)).group_by(Person.site_id)).all())
+    staff = dict(db.session.execute(select(StaffMember.site_id, func.count(StaffMember.id)).where(
+        StaffMember.site_id.in_(ids), *on_duty_filter(day)).group_by(StaffMember.site_id)).all())
+    return {sid: Occupancy(residents=max(current.get(sid, 0) - int(expected.get(sid, 0)), 0),
+                           expected=int(expected.get(sid, 0)), staff=staff.get(sid, 0)) for sid in ids}
 
 
 def days_of_cover(site: Site, residents: int, staff: int, day: date | None = None, *, on: Basis | None = None,

@@ -11,9 +11,9 @@ from flask import url_for
 from quarantine.i18n import _
 from quarantine.localtime import local_today
 from quarantine.models import Site
-from quarantine.supplies.cover import basis, county_cover, occupancy, site_cover
+from quarantine.supplies.cover import basis, county_cover, occupancies, site_cover
 from quarantine.supplies.services import item_label, site_stores, stock_levels
-from quarantine.waste.services import collection_interval, store_status
+from quarantine.waste.services import collection_interval, store_status, store_statuses
 
 
 @dataclass(frozen=True)
@@ -51,22 +51,23 @@ def supplies_and_waste_flags(sites: list[Site], include_county: bool, day: date 
     """Every site's flags, and (for headquarters) the items the whole county runs short of."""
     day = day or local_today()
     on = basis(day)
-    occupancies = {site.id: occupancy(site, day) for site in sites}
-    stores = site_stores(occupancies.keys())
+    by_site = occupancies(sites, day)
+    stores = site_stores(by_site.keys())
     levels = stock_levels(store.id for store in stores.values())
     interval = collection_interval(day)
     flags = []
     if include_county:
-        _total, rows = county_cover(sites, day, on=on, occupancies=occupancies)
+        _total, rows = county_cover(sites, day, on=on, occupancies=by_site)
         short = [row.cover for row in rows if row.cover.short]
         if short:
             flags.append(Flag("county_low_stock", _("The county"), _(
                 "All stores together hold fewer than %(n)d days (days): %(items)s.", n=on.threshold,
                 items=_short_list(short)), "supplies.index"))
+    waste = store_statuses(sites, day, interval=interval)
     for site in sites:
         stock = levels.get(stores[site.id].id, {}) if site.id in stores else {}
-        _occupancy, rows = site_cover(site, day, on=on, occ=occupancies[site.id], stock=stock)
-        flags.extend(_flags_of(site, rows, store_status(site, day, interval=interval)))
+        _occupancy, rows = site_cover(site, day, on=on, occ=by_site[site.id], stock=stock)
+        flags.extend(_flags_of(site, rows, waste[site.id]))
     return flags
 
 

@@ -162,6 +162,33 @@ def store_status(site: Site, today: date | None = None, *, interval: int | None 
                        today)
 
 
+def store_statuses(sites: list[Site], today: date | None = None, *, interval: int | None = None) -> dict[int, StoreStatus]:
+    """store_status for many sites in three queries (the home page's flags over a province)."""
+    today = today or local_today()
+    interval = interval or collection_interval(today)
+    ids = [site.id for site in sites]
+    if not ids:
+        return {}
+    entries: dict[int, list[WasteEntry]] = {sid: [] for sid in ids}
+    for entry in db.session.scalars(select(WasteEntry).where(WasteEntry.site_id.in_(ids),
+                                                             WasteEntry.collection_id.is_(None))
+                                    .order_by(WasteEntry.day, WasteEntry.id)):
+        entries[entry.site_id].append(entry)
+    latest = (select(WasteCollection.site_id, func.max(WasteCollection.collected_at).label("at"))
+              .where(WasteCollection.site_id.in_(ids)).group_by(WasteCollection.site_id).subquery())
+    last: dict[int, WasteCollection] = {}
+    for collection in db.session.scalars(select(WasteCollection).join(
+            latest, (latest.c.site_id == WasteCollection.site_id) & (latest.c.at == WasteCollection.collected_at))
+            .order_by(WasteCollection.id)):
+        last[collection.site_id] = collection  # the highest id wins a tie, as in last_collection
+    capacities = dict(db.session.execute(select(WasteStore.site_id, WasteStore.capacity_kg)
+                                         .where(WasteStore.site_id.in_(ids))).all())
+    return {sid: StoreStatus(Held(sum(e.bags for e in rows), round(sum(e.weight_kg for e in rows), 1),
+                                  rows[0].day if rows else None, rows),
+                             last.get(sid), interval, capacities.get(sid), today)
+            for sid, rows in entries.items()}
+
+
 def set_capacity(site: Site, capacity: float | None, user: User) -> None:
     store = db.session.get(WasteStore, site.id) or WasteStore(site_id=site.id)
     store.capacity_kg, store.updated_by_id = capacity, user.id
