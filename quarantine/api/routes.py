@@ -9,8 +9,8 @@ from quarantine.access import visible_sites_query
 from quarantine.api.auth import protected_blueprint
 from quarantine.api.schemas import ForecastArgs, ForecastOut, PageArgs, SitePage
 from quarantine.county.figures import site_figures, stale_cutoff
-from quarantine.county.forecast import forecast
-from quarantine.extensions import db, rest_api
+from quarantine.county.forecast import forecast, forecast_sites
+from quarantine.extensions import rest_api
 from quarantine.localtime import local_today
 from quarantine.sites.listing import site_page
 
@@ -45,8 +45,7 @@ def list_sites(args):
 def capacity_forecast(args):
     """Free beds and what can be taken, per day: the county over every visible site, and a page of sites."""
     today = local_today()
-    visible = db.session.scalars(visible_sites_query()).all()
-    result = forecast(visible, today, args["days"])
+    result = forecast(forecast_sites(visible_sites_query()), today, args["days"])
     page = site_page(args["q"], args["page"], args["per_page"])
     return {
         "days": result.days,

@@ -6,18 +6,19 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from quarantine.access import EDIT_SITES, MANAGE_SITE, roles_required, site_or_404, visible_sites_query
 from quarantine.county import chart
 from quarantine.county.figures import confirm, stale_count, stale_cutoff, stale_kinds
-from quarantine.county.forecast import MAX_DAYS, forecast
+from quarantine.county.forecast import MAX_DAYS, forecast, forecast_sites
 from quarantine.county.forms import AcknowledgeForm, ConfirmFiguresForm
 from quarantine.county.notices import acknowledge
 from quarantine.county.roll_up import batches_on_the_way, report_totals
 from quarantine.extensions import db
 from quarantine.i18n import _
 from quarantine.localtime import local_today
-from quarantine.models import ArrivalNotice, Site
+from quarantine.models import RECEIVING_STATUSES, ArrivalNotice, Site
 from quarantine.paging import page_arg
 from quarantine.sites.listing import site_page
 from quarantine.sites.services import totals
@@ -38,8 +39,7 @@ def days_arg(default: int = 7) -> int:
 def forecast_page():
     today, days, q = local_today(), days_arg(), request.args.get("q", "")
     page = site_page(q, page_arg())
-    visible = db.session.scalars(visible_sites_query()).all()
-    county = forecast(visible, today, days)
+    county = forecast(forecast_sites(visible_sites_query()), today, days)
     return render_template("county/forecast.html", page=page, q=q, days=days, forecast=county,
                            sites=page.items, svg=chart.forecast_chart(county.county))
 
@@ -48,14 +48,16 @@ def forecast_page():
 @roles_required(*EDIT_SITES)
 def big_screen():
     today = local_today()
-    visible = db.session.scalars(visible_sites_query().where(Site.status.in_(("ready", "in_use")))).all()
-    county, cutoff = forecast(visible, today, 7), stale_cutoff(today)
-    rows = sorted(((site, county.sites[site.id][0], stale_kinds(site, cutoff)) for site in visible),
+    receiving = visible_sites_query().where(Site.status.in_(RECEIVING_STATUSES))
+    county, cutoff = forecast(forecast_sites(receiving), today, 7), stale_cutoff(today)
+    best = sorted(county.sites, key=lambda sid: -county.sites[sid][0].takes)[:BIG_SCREEN_SITES]
+    shown = {site.id: site for site in db.session.scalars(select(Site).where(Site.id.in_(best)))}
+    rows = sorted(((shown[sid], county.sites[sid][0], stale_kinds(shown[sid], cutoff)) for sid in best),
                   key=lambda row: (-row[1].takes, row[0].name))
     return render_template("county/big_screen.html", totals=totals(visible_sites_query()),
                            stale=stale_count(visible_sites_query(), cutoff),
                            report=report_totals(visible_sites_query(), today, current_user.sees_all_sites), forecast=county,
-                           batches=batches_on_the_way(today, limit=8), sites=rows[:BIG_SCREEN_SITES],
+                           batches=batches_on_the_way(today, limit=8), sites=rows,
                            refresh=BIG_SCREEN_REFRESH, now=datetime.now(timezone.utc), svg=chart.forecast_chart(county.county))
 
 

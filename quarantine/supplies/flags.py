@@ -65,8 +65,10 @@ def supplies_and_waste_flags(sites: list[Site], include_county: bool, day: date 
                 items=_short_list(short)), "supplies.index"))
     waste = store_statuses(sites, day, interval=interval)
     for site in sites:
-        stock = levels.get(stores[site.id].id, {}) if site.id in stores else {}
-        _occupancy, rows = site_cover(site, day, on=on, occ=by_site[site.id], stock=stock)
+        occ, rows = by_site[site.id], []
+        if occ.residents or occ.expected or occ.staff:  # an empty site uses nothing, so runs short of nothing
+            stock = levels.get(stores[site.id].id, {}) if site.id in stores else {}
+            _occupancy, rows = site_cover(site, day, on=on, occ=occ, stock=stock)
         flags.extend(_flags_of(site, rows, waste[site.id]))
     return flags
 
