@@ -186,7 +186,3 @@ def forecast(sites: list[Site] | list[SiteLimits], today: date, days: int = 7) -
                                 total_waiting))
     return Forecast(dates, result, county)
 
-
-def receiving_first(sites: list[Site]) -> list[Site]:
-    return sorted(sites, key=lambda s: (not s.receiving, s.name))
-

@@ -93,7 +93,3 @@ def _back(default: str) -> str:
     target = request.form.get("next", "")
     return target if target.startswith("/") and not target.startswith("//") else default
 
-
-def site_notices_query():
-    return visible_sites_query().with_only_columns(Site.id).order_by(None)
-
