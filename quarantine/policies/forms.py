@@ -35,8 +35,10 @@ class PolicyForm(FlaskForm):
     supply_warning_days = IntegerField(_l("Warn when an item lasts fewer days than"), default=3,
                                        validators=[InputRequired(), NumberRange(0, 60)])
     # --- end of supplies and medical waste ---
+    # Left empty: the default of 24 hours.
     figures_stale_hours = IntegerField(_l("Flag a site whose figures were confirmed longer ago than (hours)"),
-                                       default=24, validators=[InputRequired(), NumberRange(1, 720)])
+                                       default=24, filters=[lambda hours: 24 if hours is None else hours],
+                                       validators=[Optional(), NumberRange(1, 720)])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Save"))
 

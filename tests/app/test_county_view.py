@@ -180,3 +180,17 @@ def test_policy_form_has_the_stale_threshold(db, signed_in):
     assert 'name="figures_stale_hours"' in page
     assert Policy.__table__.c.figures_stale_hours.server_default is not None
     assert Room  # imported for the fixtures' rooms
+
+
+@pytest.mark.parametrize("hours, saved", [("", 24), ("48", 48)])
+def test_the_policy_form_saves_the_stale_threshold(db, signed_in, hours, saved):
+    from datetime import date
+
+    from sqlalchemy import select
+    data = {"name": "9th edition", "effective_from": "2023-01-08", "quarantine_days": "7", "home_days": "3",
+            "pcr_test_days": "1,2,3,5,7", "residents_per_doctor": "50", "residents_per_nurse": "50",
+            "other_staff_min": "3", "other_staff_max": "4", "bus_seats": "45", "bus_load_factor": "0.5",
+            "waste_collection_days": "2", "supply_warning_days": "3", "figures_stale_hours": hours}
+    assert signed_in("admin").post("/policy/new", data=data).status_code == 302
+    policy = db.session.scalar(select(Policy).where(Policy.effective_from == date(2023, 1, 8)))
+    assert policy.figures_stale_hours == saved
