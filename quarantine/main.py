@@ -18,6 +18,7 @@ from quarantine.sites.services import totals
 from quarantine.supplies.flags import supplies_and_waste_flags
 
 bp = Blueprint("main", __name__)
+FLAGS_SHOWN = 30  # supply and waste flags on the home page; the rest on the supplies page
 
 
 @bp.route("/")
@@ -36,7 +37,8 @@ def index():
         report=report_totals(visible_sites_query(), today, current_user.sees_all_sites), today=today, stale_hours=stale_hours(today),
         batches=batches_on_the_way(today) if current_user.sees_all_sites else [],
         notices=open_notices(site_ids), ack_form=AcknowledgeForm(), confirm_form=ConfirmFiguresForm(),
-        supply_flags=supplies_and_waste_flags(visible, include_county=current_user.sees_all_sites))
+        supply_flags=supplies_and_waste_flags(visible, include_county=current_user.sees_all_sites),
+        flags_shown=FLAGS_SHOWN)
 
 
 @bp.route("/healthz")

@@ -14,7 +14,17 @@ from sqlalchemy import func, select
 
 from quarantine.extensions import db
 from quarantine.localtime import local_today
-from quarantine.models import CURRENT_STATUSES, Person, Policy, PolicySupplyRate, Room, Site, StaffMember, SupplyItem
+from quarantine.models import (
+    CURRENT_STATUSES,
+    Person,
+    Policy,
+    PolicySupplyRate,
+    Reservation,
+    Room,
+    Site,
+    StaffMember,
+    SupplyItem,
+)
 from quarantine.occupancy import current_residents, expected_arrival_count
 from quarantine.policies.services import policy_in_force
 from quarantine.staff.services import on_duty_count, on_duty_filter
@@ -122,8 +132,11 @@ def occupancies(sites: list[Site], day: date | None = None) -> dict[int, Occupan
     if not ids:
         return {}
     day = day or local_today()
-    expected = dict(db.session.execute(select(Room.site_id, func.coalesce(func.sum(Room.reserved), 0))
-                                       .where(Room.site_id.in_(ids)).group_by(Room.site_id)).all())
+    # Beds reserved = live reservations (the rooms' counters follow them): read through their partial index.
+    expected = dict(db.session.execute(select(Room.site_id, func.count(Reservation.id))
+                                       .join(Room, Room.id == Reservation.room_id)
+                                       .where(Reservation.status == "reserved", Room.site_id.in_(ids))
+                                       .group_by(Room.site_id)).all())
     current = dict(db.session.execute(select(Person.site_id, func.count(Person.id)).where(
         Person.site_id.in_(ids), Person.status.in_(CURRENT_STATUSES)).group_by(Person.site_id)).all())
     staff = dict(db.session.execute(select(StaffMember.site_id, func.count(StaffMember.id)).where(

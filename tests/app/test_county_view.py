@@ -194,3 +194,12 @@ def test_the_policy_form_saves_the_stale_threshold(db, signed_in, hours, saved):
     assert signed_in("admin").post("/policy/new", data=data).status_code == 302
     policy = db.session.scalar(select(Policy).where(Policy.effective_from == date(2023, 1, 8)))
     assert policy.figures_stale_hours == saved
+
+
+def test_the_home_page_shows_the_first_supply_flags_and_counts_the_rest(db, app, signed_in, monkeypatch):
+    from quarantine import main
+    from quarantine.supplies.flags import Flag
+    flags = [Flag("low_stock", f"site {i}", "short", "supplies.index") for i in range(35)]
+    monkeypatch.setattr(main, "supplies_and_waste_flags", lambda *a, **k: flags)
+    page = text(signed_in("hq").get("/"))
+    assert page.count('class="flag low_stock"') == 30 and "5 more on the supplies page" in page
