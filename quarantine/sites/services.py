@@ -273,13 +273,17 @@ def totals(sites_query) -> dict[str, int]:
     """Figures over all the sites `sites_query` selects, summed in the database (a province has 170,000 rooms)."""
     visible = sites_query.with_only_columns(Site.id).order_by(None).scalar_subquery()
     receiving = Site.status.in_(RECEIVING_STATUSES)
-    free = case((Room.status == "available", Room.beds), else_=0)
+    # The rooms are summed per site first, then the 1,500 sums joined to their sites (not 170,000 rooms).
+    per_site = (select(Room.site_id.label("site_id"),
+                       func.sum(case((Room.status == "available", Room.beds), else_=0)).label("free"),
+                       func.sum(Room.reserved).label("reserved"))
+                .group_by(Room.site_id).subquery())
     row = db.session.execute(
-        select(func.count(func.distinct(case((receiving, Site.id)))),
-               func.coalesce(func.sum(case((receiving, free), else_=0)), 0),
-               func.coalesce(func.sum(case((receiving, Room.reserved), else_=0)), 0),
-               func.coalesce(func.sum(case(((Site.kind == "backup") & ~receiving, free), else_=0)), 0))
-        .select_from(Site).outerjoin(Room, Room.site_id == Site.id).where(Site.id.in_(visible))).one()
+        select(func.count(case((receiving, Site.id))),
+               func.coalesce(func.sum(case((receiving, per_site.c.free), else_=0)), 0),
+               func.coalesce(func.sum(case((receiving, per_site.c.reserved), else_=0)), 0),
+               func.coalesce(func.sum(case(((Site.kind == "backup") & ~receiving, per_site.c.free), else_=0)), 0))
+        .select_from(Site).outerjoin(per_site, per_site.c.site_id == Site.id).where(Site.id.in_(visible))).one()
     residents = db.session.scalar(select(func.count(Person.id)).where(
         Person.site_id.in_(visible), Person.status.in_(CURRENT_STATUSES))) or 0
     return {"sites_ready": row[0], "free_beds": int(row[1]), "reserved_beds": int(row[2]),
