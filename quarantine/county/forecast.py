@@ -21,6 +21,7 @@ from sqlalchemy import Select, case, func, select
 
 from quarantine.extensions import db
 from quarantine.localtime import local_day
+from quarantine.many import in_ids
 from quarantine.models import RECEIVING_STATUSES, Person, Room, Site, StaffMember, Stay, TransferBatch
 from quarantine.policies.services import policy_in_force
 from quarantine.staff.services import StaffCount, StaffingRatios, combine_limits, residents_supported
@@ -80,11 +81,11 @@ def _room_returns(site_ids: list[int], today: date, last: date) -> dict[tuple[in
     tomorrow = today + timedelta(days=CLEANING_DAYS)
     for site_id, back, beds in db.session.execute(
             select(Room.site_id, Room.expected_return, func.sum(Room.beds))
-            .where(Room.site_id.in_(site_ids), Room.status == "out_of_service", Room.expected_return <= last)
+            .where(in_ids(Room.site_id, site_ids), Room.status == "out_of_service", Room.expected_return <= last)
             .group_by(Room.site_id, Room.expected_return)):
         returns[(site_id, max(back, today))] += int(beds)
     for site_id, beds in db.session.execute(
-            select(Room.site_id, func.sum(Room.beds)).where(Room.site_id.in_(site_ids), Room.status == "cleaning")
+            select(Room.site_id, func.sum(Room.beds)).where(in_ids(Room.site_id, site_ids), Room.status == "cleaning")
             .group_by(Room.site_id)):
         returns[(site_id, tomorrow)] += int(beds)
     # Rooms held only by people checked in whose release dates are all known: free after the last leaves.
@@ -95,7 +96,7 @@ def _room_returns(site_ids: list[int], today: date, last: date) -> dict[tuple[in
     for site_id, last_out, beds in db.session.execute(
             select(Room.site_id, per_room.c.last_out, func.sum(Room.beds))
             .join(per_room, per_room.c.room_id == Room.id)
-            .where(Room.site_id.in_(site_ids), Room.reserved == 0, per_room.c.n == per_room.c.dated,
+            .where(in_ids(Room.site_id, site_ids), Room.reserved == 0, per_room.c.n == per_room.c.dated,
                    per_room.c.last_out <= last - timedelta(days=CLEANING_DAYS))
             .group_by(Room.site_id, per_room.c.last_out)):
         returns[(site_id, max(last_out, today - timedelta(days=CLEANING_DAYS)) + timedelta(days=CLEANING_DAYS))] \
@@ -108,7 +109,7 @@ def _beds_now(site_ids: list[int]) -> dict[int, tuple[int, int]]:
     rows = db.session.execute(
         select(Room.site_id, func.coalesce(func.sum(case((Room.status == "available", Room.beds), else_=0)), 0),
                func.coalesce(func.sum(Room.occupants + Room.reserved), 0))
-        .where(Room.site_id.in_(site_ids)).group_by(Room.site_id)).all()
+        .where(in_ids(Room.site_id, site_ids)).group_by(Room.site_id)).all()
     return {site_id: (int(free), int(held)) for site_id, free, held in rows}
 
 
@@ -118,7 +119,7 @@ def _staffing(site_ids: list[int], dates: list[date]) -> list[dict[int, int]]:
     rows = db.session.execute(
         select(StaffMember.site_id, StaffMember.medical_role, StaffMember.on_duty_from, StaffMember.on_duty_to,
                func.count(StaffMember.id))
-        .where(StaffMember.site_id.in_(site_ids), StaffMember.medical_role.in_(("doctor", "nurse")),
+        .where(in_ids(StaffMember.site_id, site_ids), StaffMember.medical_role.in_(("doctor", "nurse")),
                StaffMember.on_duty_from <= dates[-1],
                StaffMember.on_duty_to.is_(None) | (StaffMember.on_duty_to >= dates[0]))
         .group_by(StaffMember.site_id, StaffMember.medical_role, StaffMember.on_duty_from, StaffMember.on_duty_to)).all()
@@ -138,7 +139,7 @@ def _releases(site_ids: list[int], today: date, last: date) -> dict[tuple[int, d
     """People due out per (site, day); anyone overdue counts today."""
     rows = db.session.execute(
         select(Person.site_id, Person.release_date, func.count(Person.id))
-        .where(Person.site_id.in_(site_ids), Person.status == "in_quarantine", Person.release_date <= last)
+        .where(in_ids(Person.site_id, site_ids), Person.status == "in_quarantine", Person.release_date <= last)
         .group_by(Person.site_id, Person.release_date))
     out: dict[tuple[int, date], int] = defaultdict(int)
     for site_id, day, n in rows:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from quarantine.extensions import db
 from quarantine.localtime import local_today
+from quarantine.many import in_ids
 from quarantine.models import (
     CURRENT_STATUSES,
     Person,
@@ -135,12 +136,12 @@ def occupancies(sites: list[Site], day: date | None = None) -> dict[int, Occupan
     # Beds reserved = live reservations (the rooms' counters follow them): read through their partial index.
     expected = dict(db.session.execute(select(Room.site_id, func.count(Reservation.id))
                                        .join(Room, Room.id == Reservation.room_id)
-                                       .where(Reservation.status == "reserved", Room.site_id.in_(ids))
+                                       .where(Reservation.status == "reserved", in_ids(Room.site_id, ids))
                                        .group_by(Room.site_id)).all())
     current = dict(db.session.execute(select(Person.site_id, func.count(Person.id)).where(
-        Person.site_id.in_(ids), Person.status.in_(CURRENT_STATUSES)).group_by(Person.site_id)).all())
+        in_ids(Person.site_id, ids), Person.status.in_(CURRENT_STATUSES)).group_by(Person.site_id)).all())
     staff = dict(db.session.execute(select(StaffMember.site_id, func.count(StaffMember.id)).where(
-        StaffMember.site_id.in_(ids), *on_duty_filter(day)).group_by(StaffMember.site_id)).all())
+        in_ids(StaffMember.site_id, ids), *on_duty_filter(day)).group_by(StaffMember.site_id)).all())
     return {sid: Occupancy(residents=max(current.get(sid, 0) - int(expected.get(sid, 0)), 0),
                            expected=int(expected.get(sid, 0)), staff=staff.get(sid, 0)) for sid in ids}
 

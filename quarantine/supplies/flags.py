@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import url_for
+from flask_babel import LazyString
 
 from quarantine.i18n import _
 from quarantine.localtime import local_today
@@ -77,9 +78,10 @@ def _flags_of(site: Site, rows, status) -> list[Flag]:
     flags = []
     short = [row for row in rows if row.short]
     if short:
-        flags.append(Flag("low_stock", site.name, _(
+        # Worded only when shown: the home page shows the first few of a province's flags.
+        flags.append(Flag("low_stock", site.name, LazyString(lambda: _(
             "Fewer than %(n)d days of supplies left (days): %(items)s.", n=short[0].threshold,
-            items=_short_list(short)), "supplies.site_stock", {"site_id": site.id}))
+            items=_short_list(short))), "supplies.site_stock", {"site_id": site.id}))
     if status.overdue:
         flags.append(Flag("waste_overdue", site.name, _(
             "Medical waste waiting since %(day)s: collection was due by %(due)s (every %(n)d days).",

@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
+from quarantine.many import in_ids
 from quarantine.models import MovementKind, Site, StockBalance, StockMovement, Store, SupplyItem, User
 
 # Largest quantity one movement may carry: far above any real delivery, below any typing slip of digits.
@@ -56,7 +57,7 @@ def site_stores(site_ids: Iterable[int]) -> dict[int, Store]:
     ids = list(site_ids)
     if not ids:
         return {}
-    return {s.site_id: s for s in db.session.scalars(select(Store).where(Store.site_id.in_(ids)))}
+    return {s.site_id: s for s in db.session.scalars(select(Store).where(in_ids(Store.site_id, ids)))}
 
 
 def items(include_inactive: bool = False) -> list[SupplyItem]:

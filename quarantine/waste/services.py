@@ -17,6 +17,7 @@ from quarantine.extensions import db
 from quarantine.health.clock import CLOCK_TOLERANCE
 from quarantine.i18n import _
 from quarantine.localtime import as_utc, local_datetime, local_day, local_today
+from quarantine.many import in_ids
 from quarantine.models import Building, Site, User, WasteCollection, WasteEntry, WasteStore
 from quarantine.policies.services import policy_in_force
 
@@ -170,19 +171,19 @@ def store_statuses(sites: list[Site], today: date | None = None, *, interval: in
     if not ids:
         return {}
     entries: dict[int, list[WasteEntry]] = {sid: [] for sid in ids}
-    for entry in db.session.scalars(select(WasteEntry).where(WasteEntry.site_id.in_(ids),
+    for entry in db.session.scalars(select(WasteEntry).where(in_ids(WasteEntry.site_id, ids),
                                                              WasteEntry.collection_id.is_(None))
                                     .order_by(WasteEntry.day, WasteEntry.id)):
         entries[entry.site_id].append(entry)
     latest = (select(WasteCollection.site_id, func.max(WasteCollection.collected_at).label("at"))
-              .where(WasteCollection.site_id.in_(ids)).group_by(WasteCollection.site_id).subquery())
+              .where(in_ids(WasteCollection.site_id, ids)).group_by(WasteCollection.site_id).subquery())
     last: dict[int, WasteCollection] = {}
     for collection in db.session.scalars(select(WasteCollection).join(
             latest, (latest.c.site_id == WasteCollection.site_id) & (latest.c.at == WasteCollection.collected_at))
             .order_by(WasteCollection.id)):
         last[collection.site_id] = collection  # the highest id wins a tie, as in last_collection
     capacities = dict(db.session.execute(select(WasteStore.site_id, WasteStore.capacity_kg)
-                                         .where(WasteStore.site_id.in_(ids))).all())
+                                         .where(in_ids(WasteStore.site_id, ids))).all())
     return {sid: StoreStatus(Held(sum(e.bags for e in rows), round(sum(e.weight_kg for e in rows), 1),
                                   rows[0].day if rows else None, rows),
                              last.get(sid), interval, capacities.get(sid), today)

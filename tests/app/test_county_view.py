@@ -203,3 +203,15 @@ def test_the_home_page_shows_the_first_supply_flags_and_counts_the_rest(db, app,
     monkeypatch.setattr(main, "supplies_and_waste_flags", lambda *a, **k: flags)
     page = text(signed_in("hq").get("/"))
     assert page.count('class="flag low_stock"') == 30 and "5 more on the supplies page" in page
+
+
+def test_long_id_lists_select_the_same_rows(db, make_site):
+    """in_ids sends a province's 1,500 ids as one array on PostgreSQL; it must select what IN does."""
+    from sqlalchemy import select
+
+    from quarantine.many import in_ids
+    from quarantine.models import Site
+    sites = [make_site(f"site {i}") for i in range(3)]
+    ids = [sites[0].id, sites[2].id] + list(range(10_000, 10_300))
+    assert sorted(db.session.scalars(select(Site.id).where(in_ids(Site.id, ids)))) == [sites[0].id, sites[2].id]
+    assert list(db.session.scalars(select(Site.id).where(in_ids(Site.id, [])))) == []
