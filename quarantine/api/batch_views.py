@@ -20,7 +20,7 @@ UNKNOWN_VALUE = "not in the lists: map it to a term in the web preview, or leave
 
 
 def batch_or_404(code: str) -> TransferBatch:
-    batch = db.session.scalar(select(TransferBatch).where(TransferBatch.code == code))
+    batch = None if "\x00" in code else db.session.scalar(select(TransferBatch).where(TransferBatch.code == code))
     if batch is None:
         abort(404, message=f"No batch {code}.")
     return batch

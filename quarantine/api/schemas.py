@@ -28,11 +28,13 @@ class Strict(Schema):
         unknown = RAISE
 
 
+# PostgreSQL text holds no NUL character: such input is refused, not passed on to the database.
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="No NUL characters, please.")
 CODE = validate.Regexp(r"^[\w\-]+$", error="Use letters, digits, - and _ only, e.g. TK-1123")
 
 
 class PageArgs(Strict):
-    q = fields.String(load_default="", validate=validate.Length(max=60), metadata={"description": "name, address or responsible unit"})
+    q = fields.String(load_default="", validate=[validate.Length(max=60), NO_NUL], metadata={"description": "name, address or responsible unit"})
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
     per_page = fields.Integer(load_default=100, validate=validate.Range(1, 500))
 
@@ -109,12 +111,12 @@ class LocationIn(Strict):
 
 class BatchIn(Strict):
     code = fields.String(required=True, validate=[validate.Length(min=1, max=40), CODE])
-    origin = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    origin = fields.String(required=True, validate=[validate.Length(min=1, max=120), NO_NUL])
     origin_location = fields.Nested(LocationIn,
                                     metadata={"description": "where the batch leaves from (for travel distances)"})
     expected_arrival = fields.AwareDateTime(allow_none=True, load_default=None)
     expected_count = fields.Integer(strict=True, allow_none=True, load_default=None, validate=validate.Range(0, 100_000))
-    notes = fields.String(load_default="", validate=validate.Length(max=2000))
+    notes = fields.String(load_default="", validate=[validate.Length(max=2000), NO_NUL])
 
 
 class BatchOut(Schema):
@@ -167,7 +169,7 @@ class RosterRefused(Schema):
 
 
 class PlanRunIn(Strict):
-    batches = fields.List(fields.String(validate=validate.Length(min=1, max=40)), required=True,
+    batches = fields.List(fields.String(validate=[validate.Length(min=1, max=40), NO_NUL]), required=True,
                           validate=validate.Length(min=1, max=20))
     time_limit = fields.Float(load_default=10.0, validate=validate.Range(1, 300))
 

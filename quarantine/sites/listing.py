@@ -16,7 +16,7 @@ def site_page(q: str, number: int, size: int = SITES_PER_PAGE,
               narrow: Callable[[Select], Select] | None = None) -> Page[Site]:
     """A page of the visible sites matching `q` (and `narrow`, e.g. only those with stale figures)."""
     query = visible_sites_query() if narrow is None else narrow(visible_sites_query())
-    q = q.strip()[:60]
+    q = q.replace("\x00", "").strip()[:60]  # PostgreSQL text holds no NUL character
     if q:
         like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(or_(Site.name.like(like, escape="\\"), Site.address.like(like, escape="\\"),

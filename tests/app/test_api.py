@@ -171,3 +171,11 @@ def test_the_spec_is_openapi_3_with_bearer_tokens(client):
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert {"/api/v1/sites", "/api/v1/capacity/forecast", "/api/v1/batches", "/api/v1/batches/{code}/roster",
             "/api/v1/plan-runs", "/api/v1/plan-runs/{run_id}", "/api/v1/plan-runs/{run_id}/plan"} <= set(spec["paths"])
+
+
+def test_nul_characters_are_refused_not_passed_to_the_database(db, api_client, signed_in):
+    api = api_client("hq")
+    assert api.get("/api/v1/sites?q=%00").status_code == 422
+    assert api.post("/api/v1/plan-runs", json={"batches": ["\x00"]}).status_code == 422
+    assert api.get("/api/v1/batches/%00").status_code == 404
+    assert signed_in("hq").get("/sites/?q=%00").status_code == 200
