@@ -1,7 +1,6 @@
 """Bus manifests, arrival room lists and door cards for a committed plan."""
 from __future__ import annotations
 
-import csv
 import io
 import math
 from collections import defaultdict
@@ -15,6 +14,7 @@ from quarantine.idnumbers import age_on, mask_id
 from quarantine.localtime import local_today
 from quarantine.models import Person, PlanRun, Policy, Reservation, Room, Site
 from quarantine.policies.services import policy_in_force
+from quarantine.spreadsheets import append_row, append_rows, csv_bytes
 from quarantine.transfers.scenario import household_of
 
 DEFAULT_BUS_SEATS, DEFAULT_LOAD_FACTOR = 45, 0.5
@@ -138,11 +138,7 @@ def manifest_rows(buses: list[Bus]) -> list[list[object]]:
 
 
 def manifest_csv(buses: list[Bus], headers: list[str]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    writer.writerows(manifest_rows(buses))
-    return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read Chinese correctly
+    return csv_bytes(headers, manifest_rows(buses))
 
 
 def manifest_xlsx(buses: list[Bus], headers: list[str]) -> bytes:
@@ -151,11 +147,10 @@ def manifest_xlsx(buses: list[Bus], headers: list[str]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Manifest"
-    sheet.append(headers)
+    append_row(sheet, headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in manifest_rows(buses):
-        sheet.append(row)
+    append_rows(sheet, manifest_rows(buses))
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
