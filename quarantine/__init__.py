@@ -6,10 +6,12 @@ from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from quarantine import models  # noqa: F401  (register every table with the metadata)
 from quarantine.access import load_user
 from quarantine.config import build_config
+from quarantine.error_pages import register_error_pages
 from quarantine.extensions import babel, csrf, db, limiter, login_manager, migrate
 from quarantine.i18n import _l
 from quarantine.templating import register_template_helpers
@@ -33,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(build_config(Path(app.instance_path), config))
     register_extensions(app)
     register_blueprints(app)
+    register_error_pages(app)
     register_commands(app)
     register_template_helpers(app)
     register_request_hooks(app)
@@ -54,9 +57,18 @@ def register_extensions(app: Flask) -> None:
                    default_translation_directories=str(Path(__file__).parent / "translations"))
 
 
+class RowIdConverter(IntegerConverter):
+    """<int:…> in addresses stops at what a database integer holds: /people/99999999999999999999 is a 404."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
     """One blueprint per area, defined in the area's routes.py; the area's other view modules
     add their pages to that blueprint, so they are imported here before it is registered."""
+    app.url_map.converters["int"] = RowIdConverter
     from quarantine.auth.routes import bp as auth
     from quarantine.health import pcr_views, report_views, routine_views  # noqa: F401  (pages on health.bp)
     from quarantine.health.routes import bp as health

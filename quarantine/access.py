@@ -13,9 +13,15 @@ from quarantine.models import Building, Site, User, user_sites
 
 F = TypeVar("F", bound=Callable)
 
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's user loader (registered in the app factory)."""
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's user loader: "<id>.<session version>"; a session of an earlier version is over."""
+    user_id, _, version = session_id.partition(".")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
 
 
 def roles_required(*roles: str) -> Callable[[F], F]:

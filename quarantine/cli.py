@@ -69,6 +69,7 @@ def reset_password_command(username: str) -> None:
         click.echo(f"Error: no user {username!r}.", err=True)
         sys.exit(1)
     click.echo(f"New password for '{username}' (shown only now): {reset_password(user)}")
+    click.echo("Every session of the account has ended.")
 
 
 @demo_cli.command("load")

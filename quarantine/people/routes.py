@@ -20,7 +20,7 @@ from quarantine.models import (
     TransferBatch,
     user_sites,
 )
-from quarantine.paging import page_arg
+from quarantine.paging import page_arg, row_id
 from quarantine.people import services
 from quarantine.people.forms import CheckInForm, CheckOutForm, MoveForm, PersonForm
 from quarantine.stays import lifecycle
@@ -90,13 +90,13 @@ def list_people():
     status = request.args.get("status", "")
     if status in PERSON_STATUSES:
         query = query.where(Person.status == status)
-    site_id = request.args.get("site", type=int)
+    site_id = request.args.get("site", type=row_id)
     if site_id:
         query = query.where(Person.site_id == site_id)
     site_name = request.args.get("site_name", "").strip()[:60]
     if site_name:
         query = query.where(Person.site_id.in_(select(Site.id).where(Site.name.contains(site_name, autoescape=True))))
-    batch_id = request.args.get("batch", type=int)
+    batch_id = request.args.get("batch", type=row_id)
     if batch_id:
         query = query.where(Person.batch_id == batch_id)
     page = page_arg()
@@ -117,7 +117,7 @@ def new_person():
     _fill_choices(form)
     if request.method == "GET":
         form.diet_code.data = "regular"
-        form.batch_id.data = request.args.get("batch", 0, type=int)
+        form.batch_id.data = request.args.get("batch", 0, type=row_id)
     if form.validate_on_submit():
         person = Person(status="expected")
         db.session.add(person)

@@ -1,16 +1,16 @@
 import re
 
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import BooleanField, DateField, FloatField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from quarantine.extensions import db
+from quarantine.form_fields import AppForm
 from quarantine.i18n import _l
 from quarantine.models import Policy
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(AppForm):
     name = StringField(_l("Policy name"), validators=[DataRequired(), Length(max=120)],
                        description=_l("e.g. Prevention and control plan, 9th edition"))
     effective_from = DateField(_l("In force from"), validators=[InputRequired()])
@@ -71,7 +71,7 @@ class PolicyForm(FlaskForm):
             raise ValidationError(_l("The upper ratio must not be below the lower one."))
 
 
-class VocabularyForm(FlaskForm):
+class VocabularyForm(AppForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40),
                        Regexp(r"^[a-z][a-z0-9_]*$", message=_l("Lower-case letters, digits and _ only, e.g. close_contact"))])
     label_zh = StringField(_l("Chinese name"), validators=[DataRequired(), Length(max=100)])

@@ -8,6 +8,7 @@ from quarantine.extensions import db
 from quarantine.i18n import _
 from quarantine.localtime import local_today
 from quarantine.models import PlanRun
+from quarantine.paging import row_id
 from quarantine.policies.services import policy_in_force
 from quarantine.selfreport import links
 from quarantine.selfreport.qr import qr_svg
@@ -29,7 +30,7 @@ def _headers() -> list[str]:
 
 def _site_arg() -> int | None:
     """Printouts are made per site (a bus goes to one site; a room list is read at one site)."""
-    return request.args.get("site", type=int)
+    return request.args.get("site", type=row_id)
 
 
 @bp.route("/plans/<int:run_id>/prints")
