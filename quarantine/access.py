@@ -68,6 +68,8 @@ READ_ROSTERS = ("admin", "hq", "site_manager", "catering")
 # Supplies and medical waste: site managers record their own site's stock use and waste;
 # headquarters moves the county's stock and sees every site; catering sees none of it.
 SITE_SUPPLIES = MANAGE_SITE           # receipts, use and counts in a site's store; the site's waste
+# Full ID numbers (elsewhere masked): the staff who check IDs at the door and correct records; each view is audited.
+SEE_FULL_ID = MANAGE_SITE
 COUNTY_SUPPLIES = EDIT_SITES          # county reserves, sending stock between stores, items, daily use
 
 # Who may change a site's status, and to what: (from, to) -> roles. Nothing else is a status

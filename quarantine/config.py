@@ -45,7 +45,11 @@ def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(os.environ.get("SESSION_HOURS", "8"))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        # Production behind an HTTPS proxy: HTTPS_ONLY=1 redirects http to https, sends HSTS and makes
+        # cookies Secure; TRUSTED_PROXIES says how many proxies' X-Forwarded-* headers to believe.
+        "HTTPS_ONLY": os.environ.get("HTTPS_ONLY", "0") == "1",
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1" or os.environ.get("HTTPS_ONLY") == "1",
         "WTF_CSRF_TIME_LIMIT": None,  # the session lifetime already bounds a form's life
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TZ_NAME", "Asia/Shanghai"),

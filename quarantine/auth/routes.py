@@ -44,12 +44,14 @@ def login():
             if lang:
                 session["lang"] = lang
             login_user(user)
+            signin.signed_in(user)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 
 @bp.errorhandler(429)
 def _too_many_sign_ins(_error):
+    signin.throttled()
     flash(_("Too many refused sign-ins for this account or from this address. Wait a few minutes and try again, "
             "or ask an administrator for a new password."), "error")
     return render_template("auth/login.html", form=LoginForm()), 429

@@ -5,6 +5,7 @@ from flask import request
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
+from quarantine.audit import trail
 from quarantine.extensions import db
 from quarantine.models import User
 from quarantine.models import auth as accounts
@@ -34,13 +35,23 @@ def authenticate(username: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.username == username.strip()))
     if user is None:
         check_password_hash(_dummy(), password)
-        return None
-    if not user.check_password(password) or not user.active:
-        return None
-    return user
+    elif user.check_password(password) and user.active:
+        return user
+    trail.record("sign_in_refused", entity="users", entity_id=user.id if user else None,
+                 detail=f"as {username.strip()[:64]}", commit=True)
+    return None
+
+
+def signed_in(user: User) -> None:
+    trail.record("sign_in", entity="users", entity_id=user.id, commit=True)
+
+
+def throttled() -> None:
+    trail.record("sign_in_throttled", detail=f"as {account_key().partition(':')[2]}", commit=True)
 
 
 def sign_out(user: User) -> None:
     """Sign-out ends every session of the account, copies of the cookie included."""
     user.end_sessions()
+    trail.record("sign_out", entity="users", entity_id=user.id)
     db.session.commit()

@@ -19,3 +19,24 @@ def sweep_dead_runs_task() -> None:
         retried, failed = sweep_dead_runs()
         if retried or failed:
             log.warning("planning runs of dead workers: %d queued again, %d failed", retried, failed)
+
+
+@huey.periodic_task(crontab(hour="3", minute="30"))
+def purge_personal_data_task() -> None:
+    """Every night: people who left more than the policy's retention days ago are anonymised."""
+    from quarantine.people import retention
+    with app_context():
+        days, people = retention.purge()
+        if people:
+            log.info("data retention: %d people anonymised (left more than %s days ago)", len(people), days)
+
+
+@huey.periodic_task(crontab(minute="17"))
+def purge_uploads_task() -> None:
+    """Every hour: roster uploads left behind (previewed, never imported) go after a day."""
+    from datetime import timedelta
+
+    from quarantine.transfers.roster_import import purge_uploads
+    with app_context():
+        if gone := purge_uploads(timedelta(hours=24)):
+            log.info("roster uploads older than a day deleted: %d", gone)

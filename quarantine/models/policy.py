@@ -23,6 +23,7 @@ class Policy(db.Model):
         # Supplies and medical waste
         CheckConstraint("waste_collection_days BETWEEN 1 AND 30", name="waste_collection_days_range"),
         CheckConstraint("supply_warning_days BETWEEN 0 AND 60", name="supply_warning_days_range"),
+        CheckConstraint("retention_days BETWEEN 1 AND 3650", name="retention_days_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,6 +45,8 @@ class Policy(db.Model):
     # Items that last fewer days than this at a site or in the county are flagged.
     supply_warning_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     # --- end of supplies and medical waste ---
+    # Personal data of people released more than this many days ago is anonymised (flask data purge).
+    retention_days: Mapped[int] = mapped_column(Integer, default=180, server_default="180")
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -25,7 +25,10 @@ class PersonForm(AppForm):
     batch_id = SelectField(_l("Transfer batch"), coerce=int, validators=[Optional()])
     site_id = SelectField(_l("Site"), coerce=int, validators=[Optional()])
     arrival_at = DateTimeLocalField(_l("Arrival time"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    notes = TextAreaField(_l("Notes (allergies, care needs)"), validators=[Optional(), Length(max=2000)])
+    diet_note = StringField(_l("Diet and allergy note (printed on the meal rosters)"),
+                            validators=[Optional(), Length(max=200)])
+    notes = TextAreaField(_l("Notes (health and personal: site staff only, never on the kitchen's lists)"),
+                          validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, person_id: int | None = None, **kwargs):

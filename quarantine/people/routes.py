@@ -3,7 +3,8 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from quarantine.access import MANAGE_SITE, roles_required, site_or_404, visible_sites_query
+from quarantine.access import MANAGE_SITE, SEE_FULL_ID, roles_required, site_or_404, visible_sites_query
+from quarantine.audit import trail
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
@@ -68,6 +69,7 @@ def _save(form: PersonForm, person: Person) -> None:
     person.batch_id = form.batch_id.data or None
     person.site_id = form.site_id.data or None
     person.notes = form.notes.data or ""
+    person.diet_note = (form.diet_note.data or "").strip()
     if form.arrival_at.data is not None:
         person.arrival_at = local_to_utc(form.arrival_at.data)
     services.apply_release_date(person)
@@ -134,6 +136,9 @@ def edit_person(person_id: int):
     form = PersonForm(obj=person, person_id=person.id)
     _fill_choices(form)
     if request.method == "GET":
+        # The form holds the full ID number to correct it: opening it counts as a view of the number.
+        trail.record("id_view", entity="people", entity_id=person.id, person_id=person.id, site_id=person.site_id,
+                     detail="edit form", commit=True)
         form.needs.data = person.need_codes
         form.batch_id.data = person.batch_id or 0
         form.site_id.data = person.site_id or 0
@@ -164,11 +169,21 @@ def _stay_forms(person: Person):
 
 @bp.route("/<int:person_id>")
 @roles_required(*MANAGE_SITE)
-def show_person(person_id: int):
+def show_person(person_id: int, full_id: bool = False):
     person = _person_or_404(person_id)
     check_in, move, check_out = _stay_forms(person)
     return render_template("people/show.html", person=person, check_in_form=check_in, move_form=move,
-                           check_out_form=check_out)
+                           check_out_form=check_out, full_id=full_id, see_full_id=SEE_FULL_ID)
+
+
+@bp.route("/<int:person_id>/id-number", methods=["POST"])
+@roles_required(*SEE_FULL_ID)
+def show_full_id(person_id: int):
+    """The full ID number, on demand (a POST, so no link or prefetch shows it), and recorded."""
+    person = _person_or_404(person_id)
+    trail.record("id_view", entity="people", entity_id=person.id, person_id=person.id, site_id=person.site_id,
+                 commit=True)
+    return show_person(person_id, full_id=True)
 
 
 @bp.route("/<int:person_id>/stay", methods=["POST"])

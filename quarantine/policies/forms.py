@@ -35,6 +35,9 @@ class PolicyForm(AppForm):
     supply_warning_days = IntegerField(_l("Warn when an item lasts fewer days than"), default=3,
                                        validators=[InputRequired(), NumberRange(0, 60)])
     # --- end of supplies and medical waste ---
+    retention_days = IntegerField(_l("Anonymise people's personal data this many days after release"), default=180,
+                                  validators=[Optional(), NumberRange(1, 3650)],
+                                  filters=[lambda days: 180 if days is None else days])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Save"))
 

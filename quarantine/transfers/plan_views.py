@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 import planner
 from quarantine.access import roles_required
+from quarantine.audit import trail
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
@@ -197,6 +198,7 @@ def download_json(run_id: int, part: str):
         body = json.dumps(planner.plan_to_dict(plan_of(run)), ensure_ascii=False) if run.plan_json else ""
     if not body:
         abort(404)
+    trail.record("export", entity="plan_runs", entity_id=run.id, detail=f"{part}.json", commit=True)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": f"attachment; filename=run-{run.id}-{part}.json"})
 

@@ -4,6 +4,7 @@ from flask import Response, abort, render_template, request
 from flask_login import current_user
 
 from quarantine.access import roles_required
+from quarantine.audit import trail
 from quarantine.extensions import db
 from quarantine.i18n import _
 from quarantine.localtime import local_today
@@ -60,6 +61,8 @@ def export_manifests(run_id: int, fmt: str):
     else:
         body = manifests.manifest_xlsx(buses, _headers())
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    trail.record("export", entity="plan_runs", entity_id=run.id, site_id=_site_arg(), detail=f"manifests.{fmt}",
+                 commit=True)
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f"attachment; filename=manifest-run-{run.id}.{fmt}"})
 

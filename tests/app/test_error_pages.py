@@ -70,7 +70,7 @@ def test_too_many_requests_is_a_429_page(app, client, monkeypatch):
 
     def limited():
         raise TooManyRequests()
-    monkeypatch.setitem(app.view_functions, "auth.login", limited)
-    response = client.get("/login", headers={"Accept-Language": "zh"})
+    monkeypatch.setitem(app.view_functions, "sites.list_sites", limited)
+    response = client.get("/sites/", headers={"Accept-Language": "zh"})
     assert response.status_code == 429
     assert "尝试次数过多" in text(response) and in_layout(text(response))

@@ -1,0 +1,46 @@
+"""audit trail: who did what, when, to which record, before and after
+
+Revision ID: b8d4f0e2a312
+Revises: a7c3e9d1f201
+Create Date: 2026-12-01 14:40:00.000000
+
+audit_events is append-only: the app inserts and never changes or deletes a row (only the
+retention job blanks the personal values of people it anonymises).
+"""
+import sqlalchemy as sa
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = 'b8d4f0e2a312'
+down_revision = 'a7c3e9d1f201'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('audit_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('username', sa.String(length=64), nullable=False),
+    sa.Column('address', sa.String(length=45), nullable=False),
+    sa.Column('action', sa.String(length=40), nullable=False),
+    sa.Column('entity', sa.String(length=30), nullable=False),
+    sa.Column('entity_id', sa.Integer(), nullable=True),
+    sa.Column('person_id', sa.Integer(), nullable=True),
+    sa.Column('site_id', sa.Integer(), nullable=True),
+    sa.Column('changes', sa.JSON(), nullable=False),
+    sa.Column('detail', sa.String(length=300), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_audit_events_user_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events'))
+    )
+    with op.batch_alter_table('audit_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_events_at'), ['at'], unique=False)
+        batch_op.create_index('ix_audit_events_person_at', ['person_id', 'at'], unique=False)
+        batch_op.create_index('ix_audit_events_site_at', ['site_id', 'at'], unique=False)
+        batch_op.create_index('ix_audit_events_user_at', ['user_id', 'at'], unique=False)
+
+
+def downgrade():
+    op.drop_table('audit_events')
