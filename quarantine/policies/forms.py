@@ -46,7 +46,7 @@ class PolicyForm(AppForm):
         self._policy_id = policy_id
 
     def _taken(self, column, value) -> bool:
-        query = select(func.count(Policy.id)).where(column == value)
+        query = select(func.count(Policy.id)).where(column == value, Policy.superseded_at.is_(None))
         if self._policy_id:
             query = query.where(Policy.id != self._policy_id)
         return bool(db.session.scalar(query))
