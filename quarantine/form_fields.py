@@ -1,7 +1,7 @@
 """Form pieces shared by several areas: the forms' base classes, phone numbers, lists of check boxes."""
 from flask_wtf import FlaskForm
 from wtforms import Form, IntegerField, SelectMultipleField, StringField
-from wtforms.validators import Regexp, ValidationError
+from wtforms.validators import Regexp, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from quarantine.i18n import _l
@@ -21,14 +21,15 @@ class MultiCheckboxField(SelectMultipleField):
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 
 
+# StopValidation: the field's own checks (validate_<field>, which may query with the value) do not run.
 def no_nul(form, field) -> None:
     if isinstance(field.data, str) and "\x00" in field.data:
-        raise ValidationError(_l("This text contains a character that is not allowed (NUL); remove it."))
+        raise StopValidation(_l("This text contains a character that is not allowed (NUL); remove it."))
 
 
 def integer_in_range(form, field) -> None:
     if isinstance(field.data, int) and not INT_MIN <= field.data <= INT_MAX:
-        raise ValidationError(_l("This number is too large."))
+        raise StopValidation(_l("This number is too large."))
 
 
 class FieldChecks:
