@@ -203,3 +203,16 @@ def test_sign_in_event_has_the_users_name(app, db, make_user):
     app.test_client().post("/login", data={"username": user.username, "password": PASSWORD})
     assert [e.username for e in events(db, "sign_in")] == [user.username]
     assert db.session.get(User, user.id) is not None
+
+
+def test_a_roster_import_is_one_event(db, signed_in):
+    from quarantine.transfers import roster_import
+    from tests.app.transfer_helpers import make_batch, roster_rows, xlsx_file
+    batch = make_batch(db)
+    client = signed_in("hq")
+    upload = roster_import.store_upload(batch, xlsx_file(roster_rows(60)), "r.xlsx", client.user)
+    db.session.commit()
+    assert roster_import.import_upload(batch, upload.token, drop_bad_rows=False, confirmed_households=set(),
+                                       default_category=None) == 60
+    [event] = events(db, "people.import")
+    assert event.entity_id == batch.id and event.detail.startswith("60 people")
