@@ -40,7 +40,31 @@ def upgrade():
         batch_op.create_index('ix_audit_events_person_at', ['person_id', 'at'], unique=False)
         batch_op.create_index('ix_audit_events_site_at', ['site_id', 'at'], unique=False)
         batch_op.create_index('ix_audit_events_user_at', ['user_id', 'at'], unique=False)
+    if op.get_bind().dialect.name == "postgresql":
+        # The database itself refuses changes and deletions; the only updates let through are the
+        # retention job's blanking (it sets quarantine.audit_redact in its transaction) and the
+        # foreign key's SET NULL when an account is deleted.
+        op.execute(APPEND_ONLY_FUNCTION)
+        op.execute("CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
+                   "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()")
 
 
 def downgrade():
     op.drop_table('audit_events')
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS audit_events_append_only()")
+
+
+APPEND_ONLY_FUNCTION = """
+CREATE FUNCTION audit_events_append_only() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND (
+       current_setting('quarantine.audit_redact', true) = 'on'
+       OR (NEW.user_id IS NULL AND OLD.user_id IS NOT NULL AND NEW.action = OLD.action
+           AND NEW.changes::text = OLD.changes::text AND NEW.detail = OLD.detail AND NEW.at = OLD.at)) THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'audit_events is append-only';
+END
+$$ LANGUAGE plpgsql
+"""

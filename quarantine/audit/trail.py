@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import event, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from quarantine.extensions import db
@@ -159,6 +159,8 @@ def record(action: str, *, entity: str = "", entity_id: int | None = None, perso
 def redact_person(person_id: int) -> int:
     """Blank the personal values in a person's audit rows (the retention job, when it anonymises them);
     who did what and when stays. The one change the trail allows, and not through the ORM."""
+    if db.session.get_bind().dialect.name == "postgresql":  # the table's trigger lets this transaction through
+        db.session.execute(text("SET LOCAL quarantine.audit_redact = 'on'"))
     ids = list(db.session.scalars(select(AuditEvent.id).where(AuditEvent.person_id == person_id)))
     for event_id, changes in db.session.execute(select(AuditEvent.id, AuditEvent.changes)
                                                 .where(AuditEvent.id.in_(ids))):

@@ -216,3 +216,15 @@ def test_a_roster_import_is_one_event(db, signed_in):
                                        default_category=None) == 60
     [event] = events(db, "people.import")
     assert event.entity_id == batch.id and event.detail.startswith("60 people")
+
+
+@pytest.mark.postgres
+def test_postgresql_itself_refuses_changes_to_the_trail(db, signed_in):
+    from sqlalchemy import text as sql
+    from sqlalchemy.exc import DBAPIError
+    signed_in("hq")
+    for statement in ("UPDATE audit_events SET detail = 'rewritten'", "DELETE FROM audit_events"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.session.execute(sql(statement))
+        db.session.rollback()
+    assert len(events(db, "sign_in")) == 1
