@@ -66,3 +66,22 @@ def test_a_policy_nobody_was_placed_under_changes_in_place(db, signed_in):
     db.session.expire_all()
     assert db.session.get(Policy, policy.id).pcr_test_days == "1,2"
     assert len(db.session.scalars(select(Policy)).all()) == count
+
+
+def test_a_new_version_starts_with_the_daily_use_of_supplies_of_the_earlier_one(db, make_person, signed_in):
+    from quarantine.models import PolicySupplyRate, SupplyItem
+    resident = arrive(db, make_person, 2)
+    old = resident.policy
+    item = db.session.scalar(select(SupplyItem).limit(1))
+    if item is None:
+        item = SupplyItem(code="mask", label_zh="口罩", label_en="Masks", unit_zh="个", unit_en="pcs")
+        db.session.add(item)
+        db.session.flush()
+    db.session.merge(PolicySupplyRate(policy_id=old.id, item_id=item.id, per_resident=2.0, per_staff=3.0))
+    db.session.commit()
+    old_id = old.id
+    signed_in("admin").post(f"/policy/{old_id}", data=form_of(old, pcr_test_days="1,5"))
+    db.session.expire_all()
+    current = db.session.get(Policy, db.session.get(Policy, old_id).superseded_by_id)
+    rate = db.session.get(PolicySupplyRate, (current.id, item.id))
+    assert (rate.per_resident, rate.per_staff) == (2.0, 3.0)
