@@ -32,13 +32,27 @@ def csv_bytes(headers: Sequence[object], rows: Iterable[Sequence[object]]) -> by
     return out.getvalue().encode("utf-8-sig")
 
 
-def append_row(sheet, row: Sequence[object]) -> None:
-    """Append `row` to an openpyxl sheet; text that would be a formula is stored as text."""
-    sheet.append(list(row))
-    for cell in sheet[sheet.max_row]:
-        if looks_like_formula(cell.value) or cell.data_type == "f":
+def xlsx_row(sheet, row: Sequence[object]) -> list[object]:
+    """`row` ready for `sheet.append` (a normal or a write-only sheet): text that would be a formula
+    becomes a string cell with Excel's quote prefix; cells already made are checked the same way."""
+    from openpyxl.cell.cell import Cell
+    out: list[object] = []
+    for value in row:
+        cell = value if isinstance(value, Cell) else None
+        if looks_like_formula(cell.value if cell is not None else value):
+            if cell is None:
+                cell = Cell(sheet, value=value)
             cell.data_type = "s"
             cell.quotePrefix = True
+            out.append(cell)
+        else:
+            out.append(value)
+    return out
+
+
+def append_row(sheet, row: Sequence[object]) -> None:
+    """Append `row` to an openpyxl sheet; text that would be a formula is stored as text."""
+    sheet.append(xlsx_row(sheet, row))
 
 
 def append_rows(sheet, rows: Iterable[Sequence[object]]) -> None:
