@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from huey import crontab
 
 from quarantine.jobs.queue import huey
 from quarantine.jobs.tasks import app_context
 from quarantine.transfers.planning import sweep_dead_runs
+from quarantine.transfers.roster_import import purge_uploads
 
 log = logging.getLogger(__name__)
 
@@ -19,3 +21,15 @@ def sweep_dead_runs_task() -> None:
         retried, failed = sweep_dead_runs()
         if retried or failed:
             log.warning("planning runs of dead workers: %d queued again, %d failed", retried, failed)
+
+
+UPLOADS_KEPT = timedelta(hours=24)
+
+
+@huey.periodic_task(crontab(minute="7"))
+def purge_uploads_task() -> None:
+    """Every hour: roster files previewed but never imported go after a day (imports delete their own)."""
+    with app_context():
+        gone = purge_uploads(UPLOADS_KEPT)
+        if gone:
+            log.info("roster uploads older than a day deleted: %d", gone)
