@@ -96,7 +96,9 @@ def sites_of_run(run: PlanRun) -> list[tuple[Site, int]]:
 
 def passengers_by_site(run: PlanRun, site_id: int | None = None) -> dict[Site, list[Passenger]]:
     query = (select(Reservation).where(Reservation.plan_run_id == run.id)
-             .options(selectinload(Reservation.person), selectinload(Reservation.room).joinedload(Room.building))
+             .options(selectinload(Reservation.person).options(selectinload(Person.needs), selectinload(Person.category),
+                                                               selectinload(Person.diet)),
+                      selectinload(Reservation.room).joinedload(Room.building))
              .order_by(Reservation.room_id))
     if site_id is not None:
         query = query.join(Room, Room.id == Reservation.room_id).where(Room.site_id == site_id)
