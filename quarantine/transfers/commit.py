@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Row, func, insert, select, update
 
 from planner import rules
 from quarantine.errors import DomainError
@@ -79,7 +79,9 @@ def _check_and_reserve(run: PlanRun, plan) -> list[str]:
     floors = sorted({(r.building_id, r.floor) for r in target_rooms.values()})
     db.session.scalars(select(Room.id).where(on_floors(floors))
                        .order_by(Room.id).with_for_update(of=Room)).all()
-    people = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(person_ids)))}
+    # Plain rows: the checks read four columns of up to tens of thousands of people.
+    people = {p.id: p for p in db.session.execute(select(Person.id, Person.name, Person.status, Person.category_code,
+                                                          Person.batch_id).where(Person.id.in_(person_ids)))}
 
     changes = _site_changes(sites, site_ids)
     changes += _room_changes(target_rooms, by_room, people)
@@ -113,7 +115,7 @@ def _site_changes(sites: dict[int, Site], site_ids: list[int]) -> list[str]:
 
 
 def _room_changes(target_rooms: dict[int, Room], by_room: dict[int, list[int]],
-                  people: dict[int, Person]) -> list[str]:
+                  people: dict[int, Row]) -> list[str]:
     mobility = set(db.session.scalars(select(person_needs.c.person_id).where(
         person_needs.c.person_id.in_(list(people)), person_needs.c.need_code == "mobility")))
     changes = []
@@ -134,7 +136,7 @@ def _room_changes(target_rooms: dict[int, Room], by_room: dict[int, list[int]],
     return changes
 
 
-def _floor_changes(target_rooms: dict[int, Room], by_room: dict[int, list[int]], people: dict[int, Person],
+def _floor_changes(target_rooms: dict[int, Room], by_room: dict[int, list[int]], people: dict[int, Row],
                    floors: list[tuple[int, int]]) -> list[str]:
     """Each floor must still hold only the plan's cohort: nobody of another category or batch moved in."""
     cohorts: dict[tuple[int, int], set] = defaultdict(set)
@@ -173,7 +175,7 @@ def _capacity_changes(sites: dict[int, Site], by_room: dict[int, list[int]], tar
     return changes
 
 
-def _people_changes(person_ids: list[int], people: dict[int, Person]) -> list[str]:
+def _people_changes(person_ids: list[int], people: dict[int, Row]) -> list[str]:
     live = set(db.session.scalars(select(Reservation.person_id).where(
         Reservation.person_id.in_(person_ids), Reservation.status == "reserved")))
     return [_("%(name)s is no longer waiting for a room.", name=people[pid].name if pid in people else pid)
