@@ -41,7 +41,7 @@ def xlsx_row(sheet, row: Sequence[object]) -> list[object]:
         cell = value if isinstance(value, Cell) else None
         if looks_like_formula(cell.value if cell is not None else value):
             if cell is None:
-                cell = Cell(sheet, value=value)
+                cell = Cell(sheet, row=1, column=1, value=value)  # append places it (as WriteOnlyCell does)
             cell.data_type = "s"
             cell.quotePrefix = True
             out.append(cell)

@@ -35,9 +35,11 @@ def test_csv_cell_defuses_formula_starts(payload):
     assert csv_cell("张三") == "张三" and csv_cell(12) == 12 and csv_cell(-3) == -3
 
 
-def test_xlsx_cells_keep_the_text_and_never_run():
-    book = Workbook()
-    append_row(book.active, PAYLOADS + ["plain", 5])
+@pytest.mark.parametrize("write_only", [False, True], ids=["sheet", "write-only-sheet"])
+def test_xlsx_cells_keep_the_text_and_never_run(write_only):
+    book = Workbook(write_only=write_only)
+    sheet = book.create_sheet("x") if write_only else book.active
+    append_row(sheet, PAYLOADS + ["plain", 5])
     out = io.BytesIO()
     book.save(out)
     no_formulas(out.getvalue())
