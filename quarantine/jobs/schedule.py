@@ -33,3 +33,13 @@ def purge_uploads_task() -> None:
         gone = purge_uploads(UPLOADS_KEPT)
         if gone:
             log.info("roster uploads older than a day deleted: %d", gone)
+
+
+@huey.periodic_task(crontab(hour="3", minute="30"))
+def purge_personal_data_task() -> None:
+    """Every night: people who left more than the policy's retention days ago are anonymised."""
+    from quarantine.people import retention
+    with app_context():
+        days, people = retention.purge()
+        if people:
+            log.info("data retention: %d people anonymised (left more than %s days ago)", len(people), days)

@@ -1,4 +1,5 @@
 """Typed SQLAlchemy models, one module per area."""
+from quarantine.models.audit import AuditEvent
 from quarantine.models.auth import ALL_SITE_ROLES, ROLES, User, user_sites
 from quarantine.models.health import *  # noqa: E402,F401,F403  (names in health.__all__)
 from quarantine.models.people import CURRENT_STATUSES, PERSON_STATUSES, Person, Stay, person_needs
@@ -32,7 +33,7 @@ from quarantine.models.transfers import BATCH_STATUSES, TransferBatch
 from quarantine.models.waste import *  # noqa: E402,F401,F403  (names in waste.__all__)
 
 __all__ = [
-    "ALL_SITE_ROLES", "AreaType", "BATCH_STATUSES", "Building", "CURRENT_STATUSES", "Category", "Diet",
+    "ALL_SITE_ROLES", "AreaType", "AuditEvent", "BATCH_STATUSES", "Building", "CURRENT_STATUSES", "Category", "Diet",
     "FunctionalArea", "Need", "PASSAGE_KINDS", "PERSON_STATUSES", "PLAN_STATUSES", "Passage", "Person", "PlanRun", "PlanRunSite", "Policy",
     "RESERVATION_STATUSES", "Reservation",
     "RECEIVING_STATUSES", "ROLES", "ROOM_STATUSES", "Room", "RoomEvent", "SITE_KINDS", "SITE_STATUSES",

@@ -1,7 +1,6 @@
 """Bus manifests, arrival room lists and door cards for a committed plan."""
 from __future__ import annotations
 
-import csv
 import heapq
 import io
 import math
@@ -17,6 +16,7 @@ from quarantine.idnumbers import age_on, mask_id
 from quarantine.localtime import local_today
 from quarantine.models import Building, Person, PlanRun, Policy, Reservation, Room, Site
 from quarantine.policies.services import policy_in_force
+from quarantine.spreadsheets import append_row, append_rows, csv_bytes
 from quarantine.transfers.scenario import household_of
 
 DEFAULT_BUS_SEATS, DEFAULT_LOAD_FACTOR = 45, 0.5
@@ -203,11 +203,7 @@ def manifest_rows(buses: list[Bus]) -> list[list[object]]:
 
 
 def manifest_csv(buses: list[Bus], headers: list[str]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    writer.writerows(manifest_rows(buses))
-    return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read Chinese correctly
+    return csv_bytes(headers, manifest_rows(buses))
 
 
 def manifest_xlsx(buses: list[Bus], headers: list[str]) -> bytes:
@@ -224,9 +220,8 @@ def manifest_xlsx(buses: list[Bus], headers: list[str]) -> bytes:
         cell = WriteOnlyCell(sheet, value=title)
         cell.font = bold
         header.append(cell)
-    sheet.append(header)
-    for row in manifest_rows(buses):
-        sheet.append(row)
+    append_row(sheet, header)
+    append_rows(sheet, manifest_rows(buses))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
