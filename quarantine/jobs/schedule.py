@@ -43,3 +43,13 @@ def purge_personal_data_task() -> None:
         days, people = retention.purge()
         if people:
             log.info("data retention: %d people anonymised (left more than %s days ago)", len(people), days)
+
+
+@huey.periodic_task(crontab(minute="20"))
+def release_reminders_task() -> None:
+    """Every hour: from 07:00 local time, sites with residents due for release today are reminded once."""
+    from quarantine.stays import reminders
+    with app_context():
+        sent = reminders.remind_sites()
+        if sent:
+            log.info("release reminders: %d sites", len(sent))

@@ -13,6 +13,7 @@ from quarantine.models.planning import (
 )
 from quarantine.models.policy import Policy
 from quarantine.models.reference import AreaType, Category, Diet, Need, ZoneType
+from quarantine.models.reminders import *  # noqa: E402,F401,F403  (names in reminders.__all__)
 from quarantine.models.rooms import ROOM_STATUSES, Building, Room, RoomEvent
 from quarantine.models.roster import ALIAS_KINDS, RosterUpload, VocabularyAlias
 from quarantine.models.selfreport import *  # noqa: E402,F401,F403  (names in selfreport.__all__)
@@ -41,9 +42,10 @@ __all__ = [
     "zone_buildings", "ALIAS_KINDS", "RosterUpload", "VocabularyAlias",
 ]
 from quarantine.models import health as _health  # noqa: E402
+from quarantine.models import reminders as _reminders  # noqa: E402
 from quarantine.models import selfreport as _selfreport  # noqa: E402
 from quarantine.models import staff as _staff  # noqa: E402
 from quarantine.models import supplies as _supplies  # noqa: E402
 from quarantine.models import waste as _waste  # noqa: E402
 
-__all__ += _staff.__all__ + _health.__all__ + _supplies.__all__ + _waste.__all__ + _selfreport.__all__
+__all__ += _staff.__all__ + _health.__all__ + _supplies.__all__ + _waste.__all__ + _selfreport.__all__ + _reminders.__all__
