@@ -8,10 +8,10 @@ export FLASK_APP := wsgi.py
 
 .PHONY: setup run db test test-sqlite test-postgres bench translations clean
 
-$(BIN)/activate: requirements.txt requirements-dev.txt
+$(BIN)/activate: requirements.txt requirements-dev.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt
 	touch $(BIN)/activate
 
 setup: $(BIN)/activate

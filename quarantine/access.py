@@ -13,9 +13,15 @@ from quarantine.models import Building, Site, User, user_sites
 
 F = TypeVar("F", bound=Callable)
 
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's user loader (registered in the app factory)."""
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's user loader: "<id>.<session version>"; a session of an earlier version is over."""
+    user_id, _, version = session_id.partition(".")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
 
 
 def roles_required(*roles: str) -> Callable[[F], F]:
@@ -62,6 +68,8 @@ READ_ROSTERS = ("admin", "hq", "site_manager", "catering")
 # Supplies and medical waste: site managers record their own site's stock use and waste;
 # headquarters moves the county's stock and sees every site; catering sees none of it.
 SITE_SUPPLIES = MANAGE_SITE           # receipts, use and counts in a site's store; the site's waste
+# Full ID numbers (elsewhere masked): the staff who check IDs at the door and correct records; each view is audited.
+SEE_FULL_ID = MANAGE_SITE
 COUNTY_SUPPLIES = EDIT_SITES          # county reserves, sending stock between stores, items, daily use
 
 # Who may change a site's status, and to what: (from, to) -> roles. Nothing else is a status

@@ -29,6 +29,7 @@ demo_cli = AppGroup("demo", help="Demonstration data.")
 roster_cli = AppGroup("roster", help="Check and import transfer rosters.")
 plan_cli = AppGroup("plan", help="Planning runs and exchange files for the planner.")
 jobs_cli = AppGroup("jobs", help="The job queue's workers.")
+data_cli = AppGroup("data", help="Data retention.")
 
 
 @users_cli.command("create")
@@ -69,6 +70,7 @@ def reset_password_command(username: str) -> None:
         click.echo(f"Error: no user {username!r}.", err=True)
         sys.exit(1)
     click.echo(f"New password for '{username}' (shown only now): {reset_password(user)}")
+    click.echo("Every session of the account has ended.")
 
 
 @users_cli.command("token")
@@ -220,9 +222,25 @@ def jobs_worker_command(workers: int) -> None:
     run_worker(current_app._get_current_object(), workers)
 
 
+@data_cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="List what would be anonymised; change nothing.")
+def purge_command(dry_run: bool) -> None:
+    """Anonymise people who left more than the policy's retention days ago (the daily job does the same)."""
+    from quarantine.people import retention
+    days, people = retention.purge(dry_run=dry_run)
+    if days is None:
+        click.echo("No policy in force: nothing is purged.")
+        return
+    for p in people:
+        click.echo(f"person #{p.person_id}\tsite {p.site_id or '-'}\t{p.status}\tleft {p.left_on.isoformat()}")
+    verb = "would be anonymised" if dry_run else "anonymised"
+    click.echo(f"{len(people)} people {verb} (left more than {days} days ago).")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(roster_cli)
     app.cli.add_command(plan_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(data_cli)

@@ -40,11 +40,16 @@ def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
     config = {
         "SECRET_KEY": None,
         "SQLALCHEMY_DATABASE_URI": None,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a refused statement is logged without its values (names, ID numbers, notes).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(os.environ.get("SESSION_HOURS", "8"))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        # Production behind an HTTPS proxy: HTTPS_ONLY=1 redirects http to https, sends HSTS and makes
+        # cookies Secure; TRUSTED_PROXIES says how many proxies' X-Forwarded-* headers to believe.
+        "HTTPS_ONLY": os.environ.get("HTTPS_ONLY", "0") == "1",
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1" or os.environ.get("HTTPS_ONLY") == "1",
         "WTF_CSRF_TIME_LIMIT": None,  # the session lifetime already bounds a form's life
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TZ_NAME", "Asia/Shanghai"),
@@ -56,8 +61,9 @@ def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "JOBS_SWEEP_SECONDS": float(os.environ.get("JOBS_SWEEP_SECONDS", "10")),
         # Threads the planner's CP-SAT search uses inside one worker process (a core each).
         "PLANNER_THREADS": int(os.environ.get("PLANNER_THREADS", "2")),
-        # Rate limits (residents' self-report pages): in memory by default, shared when this names a store.
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Rate limits (sign-in, residents' self-report pages): in memory by default, shared when this names a store.
+        # With several workers they must share a store: Redis (REDIS_URL) when the job queue has one.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://",
         # The address printed in the QR codes of door cards (the public one, behind the proxy);
         # empty: the address the request came in on.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),

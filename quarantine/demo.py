@@ -87,10 +87,12 @@ def _lay_out(site: Site) -> None:
 def demo_roster_xlsx(rng: random.Random, count: int) -> bytes:
     """A sending county's roster as it arrives: a title row, Chinese headers, households of 1–5."""
     from openpyxl import Workbook
+
+    from quarantine.spreadsheets import append_row
     book = Workbook()
     sheet = book.active
-    sheet.append(["太康县密切接触者转运名单（第一批）"])
-    sheet.append(["序号", "姓名", "性别", "身份证号", "联系电话", "家庭编号", "人员类别", "特殊需求", "饮食", "备注"])
+    append_row(sheet, ["太康县密切接触者转运名单（第一批）"])
+    append_row(sheet, ["序号", "姓名", "性别", "身份证号", "联系电话", "家庭编号", "人员类别", "特殊需求", "饮食", "备注"])
     written, household = 0, 0
     while written < count:
         household += 1
@@ -103,7 +105,7 @@ def demo_roster_xlsx(rng: random.Random, count: int) -> bytes:
             need = "行动不便" if age > 70 and rng.random() < 0.5 else ""
             diet = "婴儿" if age < 2 else rng.choice(["普通"] * 8 + ["清真", "素食", "糖尿病"])
             written += 1
-            sheet.append([written, _name(rng), "男" if sex == "M" else "女", _resident_id(rng, birth, sex), phone,
+            append_row(sheet, [written, _name(rng), "男" if sex == "M" else "女", _resident_id(rng, birth, sex), phone,
                           f"TK{household:03d}", "密切接触者", need, diet, ""])
     out = io.BytesIO()
     book.save(out)

@@ -6,6 +6,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
+from flask_talisman import Talisman as _Talisman
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
@@ -33,6 +34,30 @@ babel = Babel()
 # Rate limits on the pages that need them only (no default limits); counted in memory unless
 # RATELIMIT_STORAGE_URI names a shared store (e.g. redis://…), which several workers need.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+class Talisman(_Talisman):
+    """Flask-Talisman, except that a page which set its own Referrer-Policy keeps it (the residents'
+    pages send none at all: their address holds the resident's token)."""
+
+    def _set_referrer_policy_headers(self, headers) -> None:
+        if "Referrer-Policy" not in headers:
+            super()._set_referrer_policy_headers(headers)
+
+
+# Security headers: a Content-Security-Policy without inline scripts, styles or handlers, HSTS and
+# HTTPS-only cookies in production (HTTPS_ONLY=1). Talisman keeps its options on the instance, so each
+# app gets its own (create_app), and a test's production app leaves the others alone.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
 
 
 class BlueprintErrorsApi(Api):

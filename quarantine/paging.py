@@ -45,3 +45,12 @@ def paginate(query: Select, number: int, size: int) -> Page:
     number = min(number, max(1, -(-total // size)))
     items = list(db.session.scalars(query.offset((number - 1) * size).limit(size)))
     return Page(items, number, size, total)
+
+
+def row_id(raw: str) -> int:
+    """A query-string number that a database integer can hold; `request.args.get(name, type=row_id)`
+    gives the default for anything else (ValueError), so ?site=99999999999999999999 finds nothing."""
+    number = int(raw)
+    if not -(2**31) <= number < 2**31:
+        raise ValueError(raw)
+    return number

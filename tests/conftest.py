@@ -90,10 +90,12 @@ def _reset(app) -> None:
 
 @pytest.fixture
 def app(_migrated_app):
+    from quarantine.extensions import limiter
     with _migrated_app.app_context():
         yield _migrated_app
         _db.session.remove()
         _reset(_migrated_app)
+        limiter.reset()  # sign-in and self-report limits start afresh in every test
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """county view: confirmations, arrival notices, API tokens
 
 Revision ID: f4b2d6e8a101
-Revises: e3a9c1f5b707
+Revises: f4c8d2e6a915
 Create Date: 2026-12-01 14:21:37.737822
 
 Sites say when their rooms, staff and daily report were last confirmed (a policy says after how many
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'f4b2d6e8a101'
-down_revision = 'e3a9c1f5b707'
+down_revision = 'f4c8d2e6a915'
 branch_labels = None
 depends_on = None
 

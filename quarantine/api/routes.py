@@ -56,18 +56,27 @@ def capacity_forecast(args):
     }
 
 
-def _routing_errors_in_json():
-    """An address under /api that matches nothing (or not with this method) is answered in JSON,
-    like every other API error, without touching the web pages' own error handlers."""
-    error = request.routing_exception
-    if error is None or not request.path.startswith("/api/"):
-        return None
-    code = getattr(error, "code", 404)
-    response = jsonify(code=code, status=HTTP_STATUS_CODES.get(code, ""), message=getattr(error, "description", ""))
+def _json_error(code: int, message: str):
+    response = jsonify(code=code, status=HTTP_STATUS_CODES.get(code, ""), message=message)
     response.status_code = code
-    if code == 405 and getattr(error, "valid_methods", None):
-        response.headers["Allow"] = ", ".join(error.valid_methods)
     return response
+
+
+def _api_request_errors():
+    """Before the web pages' own checks: under /api, an address that matches nothing (or not with this
+    method) and a NUL character in the query are answered in JSON, like every other API error."""
+    if not request.path.startswith("/api/"):
+        return None
+    error = request.routing_exception
+    if error is not None:
+        code = getattr(error, "code", 404)
+        response = _json_error(code, getattr(error, "description", ""))
+        if code == 405 and getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+    if any("\x00" in value for value in request.args.values()):
+        return _json_error(422, "The query contains a character that is not allowed (NUL).")
+    return None
 
 
 def register_api(app: Flask) -> None:
@@ -75,4 +84,4 @@ def register_api(app: Flask) -> None:
     from quarantine.api.plan_views import bp as plans_bp
     for blueprint in (sites_bp, capacity_bp, batches_bp, plans_bp):
         rest_api.register_blueprint(blueprint)
-    app.before_request(_routing_errors_in_json)
+    app.before_request(_api_request_errors)

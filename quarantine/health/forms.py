@@ -2,13 +2,11 @@
 a row left blank is not an entry. The forms check what was typed; the services check the rules."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     SelectField,
@@ -18,13 +16,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from quarantine.form_fields import AppForm, AppSubForm
 from quarantine.health.routine import parse_celsius, temperature_problem
 from quarantine.i18n import _l
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-class ReleaseForm(FlaskForm):
+class ReleaseForm(AppForm):
     released_at = DateTimeLocalField(_l("Release time"), format=DATETIME_FORMAT, validators=[Optional()],
                                      description=_l("Leave empty for now"))
     early_reason = StringField(_l("Reason for an early release"), validators=[Optional(), Length(max=200)],
@@ -32,7 +31,7 @@ class ReleaseForm(FlaskForm):
     submit = SubmitField(_l("Release"))
 
 
-class ResidentRow(Form):
+class ResidentRow(AppSubForm):
     """One resident's row of a floor's bulk entry; plain Form so the rows carry no CSRF token of their own."""
     person_id = HiddenField()
 
@@ -47,7 +46,7 @@ class PcrRow(ResidentRow):
                          validators=[Optional()])
 
 
-class PcrFloorForm(FlaskForm):
+class PcrFloorForm(AppForm):
     sampled_at = DateTimeLocalField(_l("Sample time"), format=DATETIME_FORMAT, validators=[InputRequired()])
     hospital = StringField(_l("Designated hospital for positive cases"), validators=[Optional(), Length(max=120)])
     rows = FieldList(FormField(PcrRow))
@@ -75,7 +74,7 @@ class TemperatureRow(ResidentRow):
             raise ValidationError(problem)
 
 
-class TemperatureFloorForm(FlaskForm):
+class TemperatureFloorForm(AppForm):
     rows = FieldList(FormField(TemperatureRow))
     submit = SubmitField(_l("Save temperatures"))
 
@@ -84,7 +83,7 @@ class TemperatureFloorForm(FlaskForm):
                 if (row.celsius.data or "").strip()]
 
 
-class DisinfectionForm(FlaskForm):
+class DisinfectionForm(AppForm):
     zone_id = SelectField(_l("Zone"), coerce=int, validators=[InputRequired()])
     done_at = DateTimeLocalField(_l("Time"), format=DATETIME_FORMAT, validators=[InputRequired()])
     done_by = StringField(_l("By whom"), validators=[DataRequired(), Length(max=60)])
@@ -93,7 +92,7 @@ class DisinfectionForm(FlaskForm):
     submit = SubmitField(_l("Record disinfection"))
 
 
-class HealthRoundForm(FlaskForm):
+class HealthRoundForm(AppForm):
     day = DateField(_l("Day"), validators=[InputRequired()])
     meal = SelectField(_l("Meal"), choices=[("breakfast", _l("Breakfast")), ("lunch", _l("Lunch")),
                                             ("dinner", _l("Dinner"))], validators=[InputRequired()])

@@ -20,6 +20,7 @@ from quarantine.health.routine import (
 from quarantine.i18n import _
 from quarantine.localtime import utc_to_local
 from quarantine.models import MEALS, HealthRound, PcrTest, Person, PositiveCase, Room, Site, Stay, TemperatureReading
+from quarantine.spreadsheets import append_row, append_rows
 from quarantine.staff.services import on_duty_count
 
 
@@ -158,10 +159,9 @@ def report_xlsx(report: DailyReport) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = _("Daily report")[:31]
-    sheet.append([_("Daily report"), report.site.name, report.day.isoformat()])
+    append_row(sheet, [_("Daily report"), report.site.name, report.day.isoformat()])
     sheet.append([])
-    for label, value in report.figures():
-        sheet.append([label, _cell(value)])
+    append_rows(sheet, ([label, _cell(value)] for label, value in report.figures()))
     sheet.column_dimensions["A"].width = 42
 
     _sheet(book, _("Fevers"), [_("Room"), _("Name"), _("Time"), _("°C")],
@@ -189,6 +189,5 @@ def _cell(value: str) -> int | str:
 
 def _sheet(book, title: str, headers: list[str], rows: list[list]) -> None:
     sheet = book.create_sheet(title[:31])  # Excel's limit on sheet names
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
+    append_row(sheet, headers)
+    append_rows(sheet, rows)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from flask import Response, render_template
 
 from quarantine.access import MANAGE_SITE, roles_required, site_or_404
+from quarantine.audit import trail
 from quarantine.health import report, routine
 from quarantine.health.lookups import day_arg
 from quarantine.health.routes import bp
@@ -33,5 +34,7 @@ def daily_report_xlsx(site_id: int):
     site = site_or_404(site_id)
     day = day_arg()
     body = report.report_xlsx(report.daily_report(site, day))
+    trail.record("export", entity="sites", entity_id=site.id, site_id=site.id,
+                 detail=f"daily-report {day.isoformat()}.xlsx", commit=True)
     return Response(body, mimetype=XLSX_MIMETYPE, headers={
         "Content-Disposition": f"attachment; filename=daily-report-site-{site.id}-{day.isoformat()}.xlsx"})

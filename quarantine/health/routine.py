@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
 
 from quarantine.errors import DomainError
 from quarantine.extensions import db
@@ -137,7 +138,12 @@ def record_temperatures(site: Site, building: Building, floor: int, day: date, p
             continue  # the resident's own reading, shown in the form and sent back unchanged
         else:  # a reading the staff take replaces what the resident reported
             reading.celsius, reading.recorded_by_id, reading.source = entry.celsius, user.id, "staff"
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same floor saved at the same moment by someone else: theirs stays
+        db.session.rollback()
+        raise DomainError(_("Someone else saved temperatures for these residents at the same moment. Nothing of "
+                            "yours was saved: check the readings now shown and save again.")) from None
     return len(entries)
 
 

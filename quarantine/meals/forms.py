@@ -1,10 +1,10 @@
 from datetime import date, timedelta
 
 from flask_babel import format_date
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField, TimeField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
+from quarantine.form_fields import AppForm
 from quarantine.i18n import _, _l
 from quarantine.labels import KIND_LABELS
 from quarantine.models import MEALS
@@ -26,7 +26,7 @@ def day_choices(days: list[date], today: date) -> list[tuple[str, str]]:
     return [(d.isoformat(), day_label(d, today)) for d in days]
 
 
-class RosterChoiceForm(FlaskForm):
+class RosterChoiceForm(AppForm):
     """Which roster to print: a GET form, so no CSRF token and no side effects."""
     class Meta:
         csrf = False
@@ -41,7 +41,7 @@ def _time(label):
     return TimeField(label, validators=[InputRequired(message=_l("Enter a time such as 07:30."))])
 
 
-class MealTimesForm(FlaskForm):
+class MealTimesForm(AppForm):
     breakfast = _time(_l("Breakfast"))
     lunch = _time(_l("Lunch"))
     dinner = _time(_l("Dinner"))

@@ -12,7 +12,7 @@ from quarantine.localtime import local_today, local_zone
 from quarantine.meals import services
 from quarantine.meals.forms import MealTimesForm, RosterChoiceForm, day_choices
 from quarantine.models import MEALS, Diet, Need, Site
-from quarantine.paging import page_arg
+from quarantine.paging import page_arg, row_id
 from quarantine.sites.listing import site_page
 
 bp = Blueprint("meals", __name__, url_prefix="/meals")
@@ -25,7 +25,7 @@ def index():
     page = site_page(q, page_arg())
     form = RosterChoiceForm(request.args)
     # The sites of this page to choose from, and the one asked for if the user may see it.
-    chosen = request.args.get("site_id", type=int)
+    chosen = request.args.get("site_id", type=row_id)
     asked = [db.session.get(Site, chosen)] if chosen and current_user.can_see_site(chosen) else []
     form.site_id.choices = [(s.id, s.name) for s in {s.id: s for s in [*page.items, *asked] if s}.values()]
     form.day.choices = day_choices(services.roster_days(), local_today())

@@ -48,6 +48,7 @@ class Diner:
     release_date: date | None
     expected: bool = False
     arriving_at: datetime | None = None  # local time; None for residents, or a batch without a time
+    diet_note: str = ""  # the kitchen's note (allergies); never the person's health notes
 
     @property
     def masked_name(self) -> str:
@@ -188,14 +189,15 @@ def diners_by_room(site: Site) -> dict[RoomKey, list[Diner]]:
             .order_by(person_needs.c.person_id, person_needs.c.need_code)):
         needs[person_id].append(code)
     columns = (Building.code, Room.floor, Room.number, Room.id, Person.id.label("person_id"), Person.name, Person.diet_code,
-               Person.release_date, Person.birth_date)
+               Person.release_date, Person.birth_date, Person.diet_note)
     rooms: dict[RoomKey, list[tuple]] = defaultdict(list)
     for row in db.session.execute(
             select(*columns).select_from(Stay).join(Room, Room.id == Stay.room_id)
             .join(Building, Building.id == Room.building_id).join(Person, Person.id == Stay.person_id)
             .where(Room.site_id == site.id, Stay.check_out_at.is_(None))):
         rooms[row[:4]].append((row.birth_date or date.min, row.person_id, Diner(
-            row.person_id, row.name, row.diet_code, tuple(needs.get(row.person_id, ())), row.release_date)))
+            row.person_id, row.name, row.diet_code, tuple(needs.get(row.person_id, ())), row.release_date,
+            diet_note=row.diet_note)))
     local_times: dict = {}  # a batch's people share one expected time: convert it once
     for row in db.session.execute(
             select(*columns, TransferBatch.expected_arrival).select_from(Reservation)
@@ -207,7 +209,7 @@ def diners_by_room(site: Site) -> dict[RoomKey, list[Diner]]:
             local_times[row.expected_arrival] = utc_to_local(row.expected_arrival)
         rooms[row[:4]].append((row.birth_date or date.min, row.person_id, Diner(
             row.person_id, row.name, row.diet_code, tuple(needs.get(row.person_id, ())), None, expected=True,
-            arriving_at=local_times[row.expected_arrival])))
+            arriving_at=local_times[row.expected_arrival], diet_note=row.diet_note)))
     return {key: [d for _born, _id, d in sorted(people, key=lambda t: t[:2])]
             for key, people in sorted(rooms.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2]))}
 

@@ -38,6 +38,9 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Part of the signed-in session's user id: raising it ends every session of the account at once
+    # (sign-out, password reset or change, deactivation, role change).
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     sites: Mapped[list[Site]] = relationship(secondary=user_sites, order_by="Site.name")
 
     def set_password(self, password: str) -> None:
@@ -45,6 +48,14 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """What the session cookie holds: the account and its session version, never the password."""
+        return f"{self.id}.{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Every session signed in so far stops working at its next request."""
+        self.session_version = (self.session_version or 1) + 1
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

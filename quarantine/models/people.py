@@ -75,8 +75,13 @@ class Person(db.Model):
     policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"))
     release_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="expected")
+    # Health and personal notes: the site's staff only, never catering.
     notes: Mapped[str] = mapped_column(Text, default="")
+    # What the kitchen needs to know (allergies, diet details): the one note on the meal rosters.
+    diet_note: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Set when the retention job replaced the personal data (name, ID, phone, notes) after release.
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     category: Mapped[Category] = relationship()
     diet: Mapped[Diet] = relationship()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, Float, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quarantine.extensions import db
@@ -11,7 +11,7 @@ from quarantine.models.common import utcnow
 
 
 class Policy(db.Model):
-    """The rules in force from `effective_from` until the next record takes over."""
+    """The rules in force from `effective_from` until the next record takes over (current versions only)."""
     __tablename__ = "policies"
     __table_args__ = (
         CheckConstraint("quarantine_days BETWEEN 1 AND 60", name="quarantine_days_range"),
@@ -23,12 +23,18 @@ class Policy(db.Model):
         # Supplies and medical waste
         CheckConstraint("waste_collection_days BETWEEN 1 AND 30", name="waste_collection_days_range"),
         CheckConstraint("supply_warning_days BETWEEN 0 AND 60", name="supply_warning_days_range"),
+        CheckConstraint("retention_days BETWEEN 1 AND 3650", name="retention_days_range"),
+        # Names and start days are unique among current versions; earlier versions keep theirs.
+        Index("uq_policies_current_name", "name", unique=True, sqlite_where=text("superseded_at IS NULL"),
+              postgresql_where=text("superseded_at IS NULL")),
+        Index("uq_policies_current_effective_from", "effective_from", unique=True,
+              sqlite_where=text("superseded_at IS NULL"), postgresql_where=text("superseded_at IS NULL")),
         CheckConstraint("figures_stale_hours BETWEEN 1 AND 720", name="figures_stale_hours_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
-    effective_from: Mapped[date] = mapped_column(Date, unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    effective_from: Mapped[date] = mapped_column(Date)
     quarantine_days: Mapped[int] = mapped_column(Integer)
     home_days: Mapped[int] = mapped_column(Integer, default=0)
     # Days of quarantine on which a PCR test is due, e.g. "1,4,7,14".
@@ -45,10 +51,16 @@ class Policy(db.Model):
     # Items that last fewer days than this at a site or in the county are flagged.
     supply_warning_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     # --- end of supplies and medical waste ---
+    # Personal data of people released more than this many days ago is anonymised (flask data purge).
+    retention_days: Mapped[int] = mapped_column(Integer, default=180, server_default="180")
     # A site whose rooms, staff or daily report were last confirmed longer ago is flagged to headquarters.
     figures_stale_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Versions: editing a policy people were placed under makes a new version (created_at is its date);
+    # the earlier one is kept, superseded, for the people who arrived under it.
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id", ondelete="SET NULL"))
 
     @property
     def test_days(self) -> list[int]:

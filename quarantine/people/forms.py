@@ -1,14 +1,13 @@
-from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
-from quarantine.form_fields import PHONE, MultiCheckboxField
+from quarantine.form_fields import PHONE, AppForm, MultiCheckboxField
 from quarantine.i18n import _l
 from quarantine.idnumbers import IdNumberError, classify
 from quarantine.people.services import id_number_in_use
 
 
-class PersonForm(FlaskForm):
+class PersonForm(AppForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
     id_number = StringField(_l("ID number"), validators=[DataRequired(), Length(max=30)],
                             description=_l("18-digit resident ID, or passport number for inbound travellers"))
@@ -26,7 +25,10 @@ class PersonForm(FlaskForm):
     batch_id = SelectField(_l("Transfer batch"), coerce=int, validators=[Optional()])
     site_id = SelectField(_l("Site"), coerce=int, validators=[Optional()])
     arrival_at = DateTimeLocalField(_l("Arrival time"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    notes = TextAreaField(_l("Notes (allergies, care needs)"), validators=[Optional(), Length(max=2000)])
+    diet_note = StringField(_l("Diet and allergy note (printed on the meal rosters)"),
+                            validators=[Optional(), Length(max=200)])
+    notes = TextAreaField(_l("Notes (health and personal: site staff only, never on the kitchen's lists)"),
+                          validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, person_id: int | None = None, **kwargs):
@@ -53,18 +55,18 @@ class PersonForm(FlaskForm):
         return ok
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(AppForm):
     room_id = SelectField(_l("Room"), coerce=int, validators=[InputRequired()])
     submit = SubmitField(_l("Check in"))
 
 
-class MoveForm(FlaskForm):
+class MoveForm(AppForm):
     room_id = SelectField(_l("New room"), coerce=int, validators=[InputRequired()])
     note = StringField(_l("Reason for the move"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Move"))
 
 
-class CheckOutForm(FlaskForm):
+class CheckOutForm(AppForm):
     reason = SelectField(_l("Reason"), choices=[("released", _l("Released")),
                                                 ("transferred_out", _l("Transferred out"))])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])

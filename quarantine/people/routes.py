@@ -3,7 +3,8 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from quarantine.access import MANAGE_SITE, roles_required, site_or_404, visible_sites_query
+from quarantine.access import MANAGE_SITE, SEE_FULL_ID, roles_required, site_or_404, visible_sites_query
+from quarantine.audit import trail
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
@@ -20,7 +21,7 @@ from quarantine.models import (
     TransferBatch,
     user_sites,
 )
-from quarantine.paging import page_arg
+from quarantine.paging import page_arg, row_id
 from quarantine.people import services
 from quarantine.people.forms import CheckInForm, CheckOutForm, MoveForm, PersonForm
 from quarantine.stays import lifecycle
@@ -68,6 +69,7 @@ def _save(form: PersonForm, person: Person) -> None:
     person.batch_id = form.batch_id.data or None
     person.site_id = form.site_id.data or None
     person.notes = form.notes.data or ""
+    person.diet_note = (form.diet_note.data or "").strip()
     if form.arrival_at.data is not None:
         person.arrival_at = local_to_utc(form.arrival_at.data)
     services.apply_release_date(person)
@@ -90,13 +92,13 @@ def list_people():
     status = request.args.get("status", "")
     if status in PERSON_STATUSES:
         query = query.where(Person.status == status)
-    site_id = request.args.get("site", type=int)
+    site_id = request.args.get("site", type=row_id)
     if site_id:
         query = query.where(Person.site_id == site_id)
     site_name = request.args.get("site_name", "").strip()[:60]
     if site_name:
         query = query.where(Person.site_id.in_(select(Site.id).where(Site.name.contains(site_name, autoescape=True))))
-    batch_id = request.args.get("batch", type=int)
+    batch_id = request.args.get("batch", type=row_id)
     if batch_id:
         query = query.where(Person.batch_id == batch_id)
     page = page_arg()
@@ -117,7 +119,7 @@ def new_person():
     _fill_choices(form)
     if request.method == "GET":
         form.diet_code.data = "regular"
-        form.batch_id.data = request.args.get("batch", 0, type=int)
+        form.batch_id.data = request.args.get("batch", 0, type=row_id)
     if form.validate_on_submit():
         person = Person(status="expected")
         db.session.add(person)
@@ -134,6 +136,9 @@ def edit_person(person_id: int):
     form = PersonForm(obj=person, person_id=person.id)
     _fill_choices(form)
     if request.method == "GET":
+        # The form holds the full ID number to correct it: opening it counts as a view of the number.
+        trail.record("id_view", entity="people", entity_id=person.id, person_id=person.id, site_id=person.site_id,
+                     detail="edit form", commit=True)
         form.needs.data = person.need_codes
         form.batch_id.data = person.batch_id or 0
         form.site_id.data = person.site_id or 0
@@ -164,11 +169,21 @@ def _stay_forms(person: Person):
 
 @bp.route("/<int:person_id>")
 @roles_required(*MANAGE_SITE)
-def show_person(person_id: int):
+def show_person(person_id: int, full_id: bool = False):
     person = _person_or_404(person_id)
     check_in, move, check_out = _stay_forms(person)
     return render_template("people/show.html", person=person, check_in_form=check_in, move_form=move,
-                           check_out_form=check_out)
+                           check_out_form=check_out, full_id=full_id, see_full_id=SEE_FULL_ID)
+
+
+@bp.route("/<int:person_id>/id-number", methods=["POST"])
+@roles_required(*SEE_FULL_ID)
+def show_full_id(person_id: int):
+    """The full ID number, on demand (a POST, so no link or prefetch shows it), and recorded."""
+    person = _person_or_404(person_id)
+    trail.record("id_view", entity="people", entity_id=person.id, person_id=person.id, site_id=person.site_id,
+                 commit=True)
+    return show_person(person_id, full_id=True)
 
 
 @bp.route("/<int:person_id>/stay", methods=["POST"])

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from quarantine.extensions import db
 from quarantine.idnumbers import classify
 from quarantine.localtime import local_day
-from quarantine.models import CURRENT_STATUSES, AffectedResident, Need, Person
-from quarantine.policies.services import policy_in_force, release_date
+from quarantine.models import CURRENT_STATUSES, AffectedResident, Need, Person, Policy
+from quarantine.policies.services import current_version, policy_in_force, release_date
 
 
 def apply_identity(person: Person, id_number: str, sex: str | None, birth_date) -> None:
@@ -34,6 +34,10 @@ def apply_release_date(person: Person) -> None:
         return
     arrival_day = local_day(person.arrival_at)
     policy = policy_in_force(arrival_day)
+    if policy is not None and person.policy_id not in (None, policy.id):
+        mine = db.session.get(Policy, person.policy_id)
+        if mine is not None and mine.superseded_at is not None and current_version(mine).id == policy.id:
+            policy = mine  # a later edit of the policy they arrived under does not move their days
     if policy is not None:
         person.policy_id = policy.id
         person.release_date = release_date(arrival_day, policy)

@@ -1,16 +1,16 @@
 import re
 
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import BooleanField, DateField, FloatField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from quarantine.extensions import db
+from quarantine.form_fields import AppForm
 from quarantine.i18n import _l
 from quarantine.models import Policy
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(AppForm):
     name = StringField(_l("Policy name"), validators=[DataRequired(), Length(max=120)],
                        description=_l("e.g. Prevention and control plan, 9th edition"))
     effective_from = DateField(_l("In force from"), validators=[InputRequired()])
@@ -35,6 +35,9 @@ class PolicyForm(FlaskForm):
     supply_warning_days = IntegerField(_l("Warn when an item lasts fewer days than"), default=3,
                                        validators=[InputRequired(), NumberRange(0, 60)])
     # --- end of supplies and medical waste ---
+    retention_days = IntegerField(_l("Anonymise people's personal data this many days after release"), default=180,
+                                  validators=[Optional(), NumberRange(1, 3650)],
+                                  filters=[lambda days: 180 if days is None else days])
     # Left empty: the default of 24 hours.
     figures_stale_hours = IntegerField(_l("Flag a site whose figures were confirmed longer ago than (hours)"),
                                        default=24, filters=[lambda hours: 24 if hours is None else hours],
@@ -47,7 +50,7 @@ class PolicyForm(FlaskForm):
         self._policy_id = policy_id
 
     def _taken(self, column, value) -> bool:
-        query = select(func.count(Policy.id)).where(column == value)
+        query = select(func.count(Policy.id)).where(column == value, Policy.superseded_at.is_(None))
         if self._policy_id:
             query = query.where(Policy.id != self._policy_id)
         return bool(db.session.scalar(query))
@@ -75,7 +78,7 @@ class PolicyForm(FlaskForm):
             raise ValidationError(_l("The upper ratio must not be below the lower one."))
 
 
-class VocabularyForm(FlaskForm):
+class VocabularyForm(AppForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40),
                        Regexp(r"^[a-z][a-z0-9_]*$", message=_l("Lower-case letters, digits and _ only, e.g. close_contact"))])
     label_zh = StringField(_l("Chinese name"), validators=[DataRequired(), Length(max=100)])

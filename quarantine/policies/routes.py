@@ -6,6 +6,7 @@ from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _, _l
 from quarantine.models import AreaType, Category, Diet, Need, Policy, ZoneType
+from quarantine.policies import services
 from quarantine.policies.aliases import aliases_by_code, remove_alias
 from quarantine.policies.forms import PolicyForm, VocabularyForm
 
@@ -24,7 +25,8 @@ VOCABULARIES = {
 @bp.route("/")
 @roles_required("admin", "hq")
 def list_policies():
-    policies = db.session.scalars(select(Policy).order_by(Policy.effective_from.desc())).all()
+    policies = db.session.scalars(select(Policy).where(Policy.superseded_at.is_(None))
+                                  .order_by(Policy.effective_from.desc())).all()
     return render_template("policies/list.html", policies=policies)
 
 
@@ -46,11 +48,16 @@ def new_policy():
 @roles_required("admin", "hq")
 def edit_policy(policy_id: int):
     policy = db.session.get(Policy, policy_id) or abort(404)
+    if policy.superseded_by_id is not None:  # an earlier version: its edits go to the current one
+        return redirect(url_for("policies.edit_policy", policy_id=services.current_version(policy).id))
     form = PolicyForm(obj=policy, policy_id=policy.id)
     if form.validate_on_submit():
-        form.populate_obj(policy)
+        saved = services.edit_policy(policy, form.populate_obj)
         db.session.commit()
-        flash(_("Policy saved. People already recorded keep their release dates until edited."), "success")
+        if saved is policy:
+            flash(_("Policy saved."), "success")
+        else:
+            flash(_("Policy saved as a new version; people who arrived under the earlier one keep it."), "success")
         return redirect(url_for("policies.list_policies"))
     return render_template("policies/form.html", form=form, policy=policy)
 

@@ -1,18 +1,49 @@
 """The policy in force on a day, and what follows from it."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from quarantine.extensions import db
-from quarantine.models import Policy
+from quarantine.models import Person, Policy, PolicySupplyRate
+from quarantine.models.common import utcnow
 
 
 def policy_in_force(day: date) -> Policy | None:
-    """The latest policy whose effective date is on or before `day`."""
-    return db.session.scalar(select(Policy).where(Policy.effective_from <= day)
+    """The latest current policy whose effective date is on or before `day`."""
+    return db.session.scalar(select(Policy).where(Policy.effective_from <= day, Policy.superseded_at.is_(None))
                              .order_by(Policy.effective_from.desc()).limit(1))
+
+
+VERSION_KEEPS = ("id", "created_at", "superseded_at", "superseded_by_id")
+
+
+def edit_policy(policy: Policy, apply: Callable[[Policy], None]) -> Policy:
+    """Apply an edit. A policy nobody was placed under changes in place; otherwise the edit is a new
+    version dated now, and the people placed under the earlier one keep it (their release days and test
+    days do not move). Returns the policy that now holds the edit."""
+    if not db.session.scalar(select(func.count(Person.id)).where(Person.policy_id == policy.id)):
+        apply(policy)
+        return policy
+    version = Policy(**{c.key: getattr(policy, c.key) for c in Policy.__table__.columns if c.key not in VERSION_KEEPS})
+    policy.superseded_at = utcnow()
+    db.session.flush()  # the earlier version steps aside before the new one takes its name and day
+    apply(version)
+    db.session.add(version)
+    db.session.flush()
+    policy.superseded_by_id = version.id
+    for rate in db.session.scalars(select(PolicySupplyRate).where(PolicySupplyRate.policy_id == policy.id)):
+        db.session.add(PolicySupplyRate(policy_id=version.id, item_id=rate.item_id, per_resident=rate.per_resident,
+                                        per_staff=rate.per_staff))
+    return version
+
+
+def current_version(policy: Policy) -> Policy:
+    while policy.superseded_by_id is not None:
+        policy = db.session.get(Policy, policy.superseded_by_id)
+    return policy
 
 
 def release_date(arrival: date, policy: Policy) -> date:

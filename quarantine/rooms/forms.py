@@ -1,13 +1,13 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from quarantine.form_fields import AppForm
 from quarantine.i18n import _l
 from quarantine.localtime import local_today
 from quarantine.rooms.services import MAX_BULK_ROOMS
 
 
-class BuildingForm(FlaskForm):
+class BuildingForm(AppForm):
     code = StringField(_l("Building code"), validators=[DataRequired(), Length(max=20),
                        Regexp(r"^[0-9A-Za-z\-]+$", message=_l("Use letters, digits and - only, e.g. A or 2"))])
     name = StringField(_l("Building name"), validators=[Optional(), Length(max=100)])
@@ -23,7 +23,7 @@ class BuildingForm(FlaskForm):
             raise ValidationError(_l("This site already has a building with this code."))
 
 
-class BulkCreateForm(FlaskForm):
+class BulkCreateForm(AppForm):
     building_id = SelectField(_l("Building"), coerce=int, validators=[InputRequired()])
     floor_from = IntegerField(_l("From floor"), validators=[InputRequired(), NumberRange(-5, 200)])
     floor_to = IntegerField(_l("To floor"), validators=[InputRequired(), NumberRange(-5, 200)])
@@ -53,7 +53,7 @@ class BulkCreateForm(FlaskForm):
 TRISTATE = [("", _l("unchanged")), ("1", _l("yes")), ("0", _l("no"))]
 
 
-class BulkEditForm(FlaskForm):
+class BulkEditForm(AppForm):
     building_id = SelectField(_l("Building"), coerce=int, validators=[Optional()])
     floor_from = IntegerField(_l("From floor"), validators=[Optional(), NumberRange(-5, 200)])
     floor_to = IntegerField(_l("To floor"), validators=[Optional(), NumberRange(-5, 200)])
@@ -89,7 +89,7 @@ class BulkEditForm(FlaskForm):
         return ok
 
 
-class RoomForm(FlaskForm):
+class RoomForm(AppForm):
     beds = IntegerField(_l("Beds"), validators=[InputRequired(), NumberRange(0, 20)])
     accessible = BooleanField(_l("Accessible (ground floor or lift)"))
     own_bathroom = BooleanField(_l("Own bathroom"))
@@ -115,7 +115,7 @@ class RoomForm(FlaskForm):
             raise ValidationError(_l("The expected return date must not be in the past."))
 
 
-class OutOfServiceForm(FlaskForm):
+class OutOfServiceForm(AppForm):
     """Take one room out of service from the turnover page, by building and room number."""
     building_id = SelectField(_l("Building"), coerce=int, validators=[InputRequired()])
     number = StringField(_l("Room number"), validators=[DataRequired(), Length(max=20)])

@@ -1,11 +1,10 @@
 """The resident's two forms (a report, a request) and the staff's one-click forms."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from quarantine.form_fields import MultiCheckboxField
+from quarantine.form_fields import AppForm, MultiCheckboxField
 from quarantine.health.routine import parse_celsius, temperature_problem
 from quarantine.i18n import _l
 from quarantine.models import READING_PERIODS
@@ -20,7 +19,7 @@ REQUEST_CHOICES = [("diet", _l("Food or diet")), ("medicine", _l("Medicine")),
 PERIOD_CHOICES = [("morning", _l("Morning")), ("evening", _l("Evening"))]
 
 
-class ReportForm(FlaskForm):
+class ReportForm(AppForm):
     period = RadioField(_l("Morning or evening"), choices=PERIOD_CHOICES,
                         validators=[InputRequired(message=_l("Choose morning or evening."))])
     celsius = StringField(_l("Temperature (°C)"), validators=[Optional(), Length(max=10)],
@@ -56,7 +55,7 @@ class ReportForm(FlaskForm):
         return parse_celsius(self.celsius.data) if self.celsius.data else None
 
 
-class RequestForm(FlaskForm):
+class RequestForm(AppForm):
     kind = SelectField(_l("What do you need?"), choices=REQUEST_CHOICES,
                        validators=[InputRequired(message=_l("Choose what you need."))])
     text = TextAreaField(_l("In a few words"), validators=[Optional(), Length(max=300)])
@@ -67,10 +66,10 @@ class RequestForm(FlaskForm):
             raise ValidationError(_l("Say in a few words what you need."))
 
 
-class HandledForm(FlaskForm):
+class HandledForm(AppForm):
     note = StringField(_l("What was done (optional)"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Handled"))
 
 
-class SeenForm(FlaskForm):
+class SeenForm(AppForm):
     submit = SubmitField(_l("Seen"))

@@ -12,6 +12,7 @@ from quarantine.extensions import db
 from quarantine.i18n import _
 from quarantine.models import Building, Person, Room
 from quarantine.occupancy import holders_by_room, holders_query
+from quarantine.paging import row_id
 from quarantine.selfreport import links, reports
 from quarantine.selfreport.forms import SYMPTOM_CHOICES, HandledForm, SeenForm
 from quarantine.selfreport.qr import qr_svg
@@ -76,8 +77,8 @@ def door_cards(site_id: int):
     """Door cards of every occupied or reserved room of the site (or one room), each resident with
     the QR code of their own link."""
     site = site_or_404(site_id)
-    room_id = request.args.get("room", type=int)
-    building_id, floor = request.args.get("building", type=int), request.args.get("floor", type=int)
+    room_id = request.args.get("room", type=row_id)
+    building_id, floor = request.args.get("building", type=row_id), request.args.get("floor", type=row_id)
     where = Room.site_id == site.id
     if room_id is not None:
         where = where & (Room.id == room_id)
@@ -114,5 +115,5 @@ def new_link(site_id: int, person_id: int):
     links.reissue(person, current_user)
     flash(_("A new link for %(name)s: print the card again; the old one no longer works.", name=person.name),
           "success")
-    room = request.form.get("room", type=int)
+    room = request.form.get("room", type=row_id)
     return redirect(url_for("selfreport.door_cards", site_id=site.id, room=room))

@@ -1,6 +1,5 @@
 import re
 
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import (
     BooleanField,
@@ -14,12 +13,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from quarantine.extensions import db
-from quarantine.form_fields import PHONE, MultiCheckboxField
+from quarantine.form_fields import PHONE, AppForm, MultiCheckboxField
 from quarantine.i18n import _l
 from quarantine.models import Site
 
 
-class SiteForm(FlaskForm):
+class SiteForm(AppForm):
     name = StringField(_l("Site name"), validators=[DataRequired(), Length(max=120)])
     kind = SelectField(_l("Kind"), choices=[("fixed", _l("Fixed site")), ("backup", _l("Backup site"))])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=255)])
@@ -64,12 +63,12 @@ class SiteForm(FlaskForm):
         return ok
 
 
-class StatusForm(FlaskForm):
+class StatusForm(AppForm):
     status = SelectField(_l("New status"), validators=[InputRequired()])
     submit = SubmitField(_l("Change status"))
 
 
-class ZoneForm(FlaskForm):
+class ZoneForm(AppForm):
     type_code = SelectField(_l("Zone"), validators=[InputRequired()])
     name = StringField(_l("Zone name"), validators=[Optional(), Length(max=120)])
     description = TextAreaField(_l("Where it is"), validators=[Optional(), Length(max=2000)])
@@ -78,12 +77,12 @@ class ZoneForm(FlaskForm):
     submit = SubmitField(_l("Add zone"))
 
 
-class ZoneBuildingsForm(FlaskForm):
+class ZoneBuildingsForm(AppForm):
     buildings = MultiCheckboxField(_l("Buildings in this zone"), coerce=int)
     submit = SubmitField(_l("Save buildings"))
 
 
-class AreaForm(FlaskForm):
+class AreaForm(AppForm):
     type_code = SelectField(_l("Area"), validators=[InputRequired()])
     zone_id = SelectField(_l("In zone"), coerce=int, validators=[InputRequired()])
     description = TextAreaField(_l("Where it is"), validators=[Optional(), Length(max=2000)])
@@ -101,7 +100,7 @@ class AreaForm(FlaskForm):
             raise ValidationError(_l("This area must lie in the zone required for it (e.g. the warehouse in the clean zone)."))
 
 
-class PassageForm(FlaskForm):
+class PassageForm(AppForm):
     kind = SelectField(_l("Passage"), choices=[("staff", _l("Staff passage")),
                                                ("quarantined", _l("Quarantined-person passage"))])
     entrance = StringField(_l("Entrance"), validators=[DataRequired(), Length(max=200)])
@@ -110,7 +109,7 @@ class PassageForm(FlaskForm):
     submit = SubmitField(_l("Save passage"))
 
 
-class ConfirmPassagesForm(FlaskForm):
+class ConfirmPassagesForm(AppForm):
     confirm = BooleanField(_l("I have walked both routes: they do not cross and do not share doors or lifts."),
                            validators=[DataRequired(message=_l("Tick the box to confirm."))])
     submit = SubmitField(_l("Confirm"))

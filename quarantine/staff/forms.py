@@ -1,8 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from quarantine.form_fields import PHONE
+from quarantine.form_fields import PHONE, AppForm
 from quarantine.i18n import _l
 from quarantine.labels import KIND_LABELS
 from quarantine.models import SHIFTS, STAFF_GROUPS
@@ -13,7 +12,7 @@ MEDICAL_ROLES = [("none", _l("Not medical")), ("doctor", KIND_LABELS["doctor"]),
 SHIFT_CHOICES = [(code, KIND_LABELS[code]) for code in SHIFTS]
 
 
-class StaffForm(FlaskForm):
+class StaffForm(AppForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
     phone = StringField(_l("Phone"), validators=[Optional(), PHONE])
     work_group = SelectField(_l("Work group"), choices=WORK_GROUPS, validators=[InputRequired()])
@@ -35,7 +34,7 @@ class StaffForm(FlaskForm):
             raise ValidationError(_l("The last day on duty cannot be before the first."))
 
 
-class EndDutyForm(FlaskForm):
+class EndDutyForm(AppForm):
     last_day = DateField(_l("Last day on duty"), validators=[InputRequired(message=_l("Enter the last day on duty."))])
     quarantine_until = DateField(_l("Post-duty quarantine until"), validators=[Optional()],
                                  description=_l("Empty: from the policy in force (its quarantine length)"))

@@ -23,7 +23,7 @@ from quarantine.idnumbers import age_on
 from quarantine.labels import status_label
 from quarantine.localtime import local_today
 from quarantine.models import Building, Person, Room, Site
-from quarantine.occupancy import Holder, held_at_site, holders, household_key
+from quarantine.occupancy import Holder, held_at_site, holders, household_key, on_floors
 from quarantine.staff.services import effective_capacity_limits
 
 # The policy every plan and every placement by hand keeps (the planner's scenarios carry the same).
@@ -99,7 +99,7 @@ def site_state(site: Site, floors: Iterable[tuple[int, int]] | None, newcomers: 
     room_filter = Room.site_id == site.id
     pairs = None if floors is None else sorted(set(floors))
     if pairs is not None:
-        room_filter = room_filter & tuple_(Room.building_id, Room.floor).in_(pairs)
+        room_filter = room_filter & on_floors(pairs)
     for holder in holders(room_filter):
         state.add(holder)
     for holder in _household_holders(newcomers):

@@ -93,7 +93,8 @@ def rates_for(policy: Policy | None) -> dict[int, Rate]:
     if policy is None:
         return {}
     rows = db.session.execute(select(PolicySupplyRate).join(Policy, Policy.id == PolicySupplyRate.policy_id)
-                              .where(Policy.effective_from <= policy.effective_from)
+                              .where(Policy.effective_from <= policy.effective_from,
+                                     (Policy.superseded_at.is_(None)) | (Policy.id == policy.id))
                               .order_by(Policy.effective_from.desc())).scalars()
     rates: dict[int, Rate] = {}
     for row in rows:

@@ -2,13 +2,11 @@
 beds and bedding for a site being prepared, the items, and the daily use per policy."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import (
     BooleanField,
     FieldList,
     FloatField,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -19,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from quarantine.extensions import db
+from quarantine.form_fields import AppForm, AppSubForm
 from quarantine.i18n import _l
 from quarantine.models import SupplyItem
 from quarantine.supplies.services import MAX_QUANTITY
@@ -30,7 +29,7 @@ MOVEMENT_KINDS = {
 }
 
 
-class MovementForm(FlaskForm):
+class MovementForm(AppForm):
     kind = SelectField(_l("What happened"), validators=[InputRequired()])
     item_id = SelectField(_l("Item"), coerce=int, validators=[InputRequired()])
     quantity = IntegerField(_l("Quantity"), validators=[InputRequired(), NumberRange(0, MAX_QUANTITY)],
@@ -44,7 +43,7 @@ class MovementForm(FlaskForm):
             raise ValidationError(_l("Give a quantity of at least 1 (only a count may be 0)."))
 
 
-class SendForm(FlaskForm):
+class SendForm(AppForm):
     destination_id = SelectField(_l("Send to"), validators=[InputRequired()],
                                  description=_l("A county reserve or a site (its warehouse)"))
     item_id = SelectField(_l("Item"), coerce=int, validators=[InputRequired()])
@@ -54,7 +53,7 @@ class SendForm(FlaskForm):
     submit = SubmitField(_l("Send"))
 
 
-class DeliveryRow(Form):
+class DeliveryRow(AppSubForm):
     """One item of a delivery; plain Form so the rows carry no CSRF token of their own."""
     item_id = HiddenField()
     quantity = IntegerField(validators=[Optional(), NumberRange(0, MAX_QUANTITY)])
@@ -64,7 +63,7 @@ class DeliveryRow(Form):
             raise ValidationError(_l("Not an item of this delivery."))
 
 
-class DeliveryForm(FlaskForm):
+class DeliveryForm(AppForm):
     """Beds and bedding for a site being prepared, sent from a county reserve in one action."""
     source_id = SelectField(_l("From store"), coerce=int, validators=[InputRequired()])
     rows = FieldList(FormField(DeliveryRow))
@@ -78,7 +77,7 @@ class DeliveryForm(FlaskForm):
             raise ValidationError(_l("Give a quantity for at least one item."))
 
 
-class ItemForm(FlaskForm):
+class ItemForm(AppForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40), Regexp(
         r"^[a-z][a-z0-9_]*$", message=_l("Lower-case letters, digits and _ only, e.g. n95_mask"))])
     label_zh = StringField(_l("Chinese name"), validators=[DataRequired(), Length(max=100)])
@@ -105,7 +104,7 @@ class ItemForm(FlaskForm):
             raise ValidationError(_l("Another item already has this code."))
 
 
-class RateRow(Form):
+class RateRow(AppSubForm):
     item_id = HiddenField()
     per_resident = FloatField(validators=[InputRequired(), NumberRange(0, 100)])
     per_staff = FloatField(validators=[InputRequired(), NumberRange(0, 100)])
@@ -115,6 +114,6 @@ class RateRow(Form):
             raise ValidationError(_l("Not an item of the list."))
 
 
-class RatesForm(FlaskForm):
+class RatesForm(AppForm):
     rows = FieldList(FormField(RateRow))
     submit = SubmitField(_l("Save daily use"))

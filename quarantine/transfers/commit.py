@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
 
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import Row, func, insert, select, update
 
 from planner import rules
 from quarantine.county.notices import queue_webhooks, record_notices
@@ -22,7 +22,7 @@ from quarantine.i18n import _
 from quarantine.labels import status_label
 from quarantine.localtime import local_today
 from quarantine.models import Person, PlanRun, Reservation, Room, Site, TransferBatch, User, person_needs
-from quarantine.occupancy import holders
+from quarantine.occupancy import holders, on_floors
 from quarantine.staff.services import effective_capacity_limits
 from quarantine.stays import beds
 from quarantine.stays.placement import PLACEMENT_POLICY, cohort_of
@@ -79,9 +79,11 @@ def _check_and_reserve(run: PlanRun, plan) -> list[str]:
         select(Room).where(Room.id.in_(list(by_room))).order_by(Room.id).with_for_update(of=Room)
         .execution_options(populate_existing=True))}
     floors = sorted({(r.building_id, r.floor) for r in target_rooms.values()})
-    db.session.scalars(select(Room.id).where(tuple_(Room.building_id, Room.floor).in_(floors))
+    db.session.scalars(select(Room.id).where(on_floors(floors))
                        .order_by(Room.id).with_for_update(of=Room)).all()
-    people = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(person_ids)))}
+    # Plain rows: the checks read four columns of up to tens of thousands of people.
+    people = {p.id: p for p in db.session.execute(select(Person.id, Person.name, Person.status, Person.category_code,
+                                                          Person.batch_id).where(Person.id.in_(person_ids)))}
 
     changes = _site_changes(sites, site_ids)
     changes += _room_changes(target_rooms, by_room, people)
@@ -97,8 +99,13 @@ def _check_and_reserve(run: PlanRun, plan) -> list[str]:
          "created_at": now, "updated_at": now}
         for room_id, pids in by_room.items() for pid in pids])
     beds.reserve_in_bulk({room_id: len(pids) for room_id, pids in by_room.items()}, now)
-    db.session.execute(update(Person), [{"id": pid, "site_id": target_rooms[room_id].site_id}
-                                        for room_id, pids in by_room.items() for pid in pids])
+    # Each person's site from their new reservation, in one statement rather than one per person.
+    reserved_here = (select(Room.site_id).join(Reservation, Reservation.room_id == Room.id)
+                     .where(Reservation.person_id == Person.id, Reservation.plan_run_id == run.id,
+                            Reservation.status == "reserved").scalar_subquery())
+    db.session.execute(update(Person).where(Person.id.in_(select(Reservation.person_id).where(
+        Reservation.plan_run_id == run.id, Reservation.status == "reserved"))).values(site_id=reserved_here)
+        .execution_options(synchronize_session=False))
     run.status, run.committed_at = "committed", now
     _update_batches(run.batch_code_list)
     record_notices(run)  # each receiving site is told, in the same transaction
@@ -111,7 +118,7 @@ def _site_changes(sites: dict[int, Site], site_ids: list[int]) -> list[str]:
 
 
 def _room_changes(target_rooms: dict[int, Room], by_room: dict[int, list[int]],
-                  people: dict[int, Person]) -> list[str]:
+                  people: dict[int, Row]) -> list[str]:
     mobility = set(db.session.scalars(select(person_needs.c.person_id).where(
         person_needs.c.person_id.in_(list(people)), person_needs.c.need_code == "mobility")))
     changes = []
@@ -132,7 +139,7 @@ def _room_changes(target_rooms: dict[int, Room], by_room: dict[int, list[int]],
     return changes
 
 
-def _floor_changes(target_rooms: dict[int, Room], by_room: dict[int, list[int]], people: dict[int, Person],
+def _floor_changes(target_rooms: dict[int, Room], by_room: dict[int, list[int]], people: dict[int, Row],
                    floors: list[tuple[int, int]]) -> list[str]:
     """Each floor must still hold only the plan's cohort: nobody of another category or batch moved in."""
     cohorts: dict[tuple[int, int], set] = defaultdict(set)
@@ -143,7 +150,7 @@ def _floor_changes(target_rooms: dict[int, Room], by_room: dict[int, list[int]],
         for pid in pids:
             if pid in people:
                 cohorts[(room.building_id, room.floor)].add(cohort_of(people[pid].category_code, people[pid].batch_id))
-    for holder in holders(tuple_(Room.building_id, Room.floor).in_(floors)):
+    for holder in holders(on_floors(floors)):
         cohorts[(holder.building_id, holder.floor)].add(cohort_of(holder.category, holder.batch_id))
     changes = []
     codes = {r.building_id: r.building.code for r in target_rooms.values()}
@@ -171,7 +178,7 @@ def _capacity_changes(sites: dict[int, Site], by_room: dict[int, list[int]], tar
     return changes
 
 
-def _people_changes(person_ids: list[int], people: dict[int, Person]) -> list[str]:
+def _people_changes(person_ids: list[int], people: dict[int, Row]) -> list[str]:
     live = set(db.session.scalars(select(Reservation.person_id).where(
         Reservation.person_id.in_(person_ids), Reservation.status == "reserved")))
     return [_("%(name)s is no longer waiting for a room.", name=people[pid].name if pid in people else pid)

@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from sqlalchemy import func, select
 from wtforms import (
@@ -6,7 +5,6 @@ from wtforms import (
     DateTimeLocalField,
     FieldList,
     FloatField,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -27,12 +25,12 @@ from wtforms.validators import (
 )
 
 from quarantine.extensions import db
-from quarantine.form_fields import MultiCheckboxField
+from quarantine.form_fields import AppForm, AppSubForm, MultiCheckboxField
 from quarantine.i18n import _l
 from quarantine.models import ALIAS_KINDS, BATCH_STATUSES, TransferBatch
 
 
-class BatchForm(FlaskForm):
+class BatchForm(AppForm):
     code = StringField(_l("Batch code"), validators=[DataRequired(), Length(max=40),
                        Regexp(r"^[\w\-]+$", message=_l("Use letters, digits, - and _ only, e.g. TK-1123"))])
     origin = StringField(_l("Origin (sending county)"), validators=[DataRequired(), Length(max=120)])
@@ -65,7 +63,7 @@ class BatchForm(FlaskForm):
         return ok
 
 
-class PlanForm(FlaskForm):
+class PlanForm(AppForm):
     batches = MultiCheckboxField(_l("Batches to plan together"), coerce=int)
     time_limit = IntegerField(_l("Time limit (seconds)"), default=10, validators=[InputRequired(), NumberRange(1, 300)])
     submit = SubmitField(_l("Plan"))
@@ -75,7 +73,7 @@ class PlanForm(FlaskForm):
             raise ValidationError(_l("Choose at least one batch."))
 
 
-class MoveInPlanForm(FlaskForm):
+class MoveInPlanForm(AppForm):
     """Who moves and where: the picker fills in the plan's keys (P…, R…); an empty room takes them out."""
     person = StringField(_l("Person"), validators=[DataRequired(), Regexp(r"^P\d+$", message=_l("Choose a person from the list."))])
     room = StringField(_l("Move to room"), validators=[Optional(), Regexp(r"^R\d+$", message=_l("Choose a room from the list."))])
@@ -83,14 +81,14 @@ class MoveInPlanForm(FlaskForm):
     submit = SubmitField(_l("Move"))
 
 
-class RosterUploadForm(FlaskForm):
+class RosterUploadForm(AppForm):
     file = FileField(_l("Roster file (XLSX, XLS or CSV)"), validators=[
         FileRequired(message=_l("Choose a file to upload.")),
         FileAllowed(["csv", "xlsx", "xlsm", "txt", "xls"], _l("Upload an Excel workbook (.xlsx or .xls) or a CSV file."))])
     submit = SubmitField(_l("Check the file"))
 
 
-class ValueDecisionForm(Form):
+class ValueDecisionForm(AppSubForm):
     """One value the lists do not know, and what the user makes of it (choices set per kind by the view)."""
     kind = HiddenField(validators=[AnyOf(ALIAS_KINDS)])
     value = HiddenField(validators=[DataRequired(), Length(max=100)])
@@ -98,7 +96,7 @@ class ValueDecisionForm(Form):
     remember = BooleanField(_l("Remember for later files"))
 
 
-class RosterDecisionsForm(FlaskForm):
+class RosterDecisionsForm(AppForm):
     values = FieldList(FormField(ValueDecisionForm))
     submit = SubmitField(_l("Apply these decisions"))
 
@@ -107,7 +105,7 @@ class RosterDecisionsForm(FlaskForm):
             entry.form.choice.choices = [("", _l("— decide —"))] + choices.get(entry.form.kind.data, [])
 
 
-class RosterImportForm(FlaskForm):
+class RosterImportForm(AppForm):
     token = HiddenField(validators=[DataRequired()])
     default_category = SelectField(_l("Category for rows without one"), validators=[Optional()])
     drop_bad_rows = BooleanField(_l("Leave out the rows with problems and import the rest"))
@@ -115,7 +113,7 @@ class RosterImportForm(FlaskForm):
     submit = SubmitField(_l("Import"))
 
 
-class DoorCheckInForm(FlaskForm):
+class DoorCheckInForm(AppForm):
     """At the door: the ticked people, or one household's button, checked in with one confirmation."""
     reservations = MultiCheckboxField(coerce=int, validate_choice=False)
     household = StringField(validators=[Optional(), Length(max=80)])
@@ -130,22 +128,22 @@ class DoorCheckInForm(FlaskForm):
         return ok
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """A confirmation with nothing to fill in (did not arrive, undo): only the CSRF token."""
     submit = SubmitField(_l("Confirm"))
 
 
-class OtherRoomForm(FlaskForm):
+class OtherRoomForm(AppForm):
     room = IntegerField(validators=[InputRequired(message=_l("Choose the room the person was placed in."))])
     submit = SubmitField(_l("Arrived, placed here"))
 
 
-class PlanUploadForm(FlaskForm):
+class PlanUploadForm(AppForm):
     file = FileField(_l("Plan file (quarantine-plan/1 JSON)"), validators=[FileRequired(message=_l("Choose a file to upload."))])
     submit = SubmitField(_l("Load for review"))
 
 
-class CapacityCheckForm(FlaskForm):
+class CapacityCheckForm(AppForm):
     """How many can we take: a headcount asked for before the roster comes (a GET form)."""
     class Meta:
         csrf = False

@@ -7,10 +7,12 @@ from sqlalchemy import select
 
 import planner
 from quarantine.access import roles_required
+from quarantine.audit import trail
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
 from quarantine.models import PlanRun, Site, TransferBatch
+from quarantine.paging import row_id
 from quarantine.sites.services import activate_site
 from quarantine.transfers import plan_moves, planning, review
 from quarantine.transfers.commit import PlanIsStale, commit_plan
@@ -43,7 +45,7 @@ def _plan_form() -> tuple[PlanForm, dict[int, int]]:
 def plan_batches():
     form, waiting = _plan_form()
     if request.method == "GET":
-        form.batches.data = request.args.getlist("batch", type=int) or [b for b, n in waiting.items() if n]
+        form.batches.data = request.args.getlist("batch", type=row_id) or [b for b, n in waiting.items() if n]
     if form.validate_on_submit():
         batches = list(db.session.scalars(select(TransferBatch).where(TransferBatch.id.in_(form.batches.data))))
         try:
@@ -196,6 +198,7 @@ def download_json(run_id: int, part: str):
         body = json.dumps(planner.plan_to_dict(plan_of(run)), ensure_ascii=False) if run.plan_json else ""
     if not body:
         abort(404)
+    trail.record("export", entity="plan_runs", entity_id=run.id, detail=f"{part}.json", commit=True)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": f"attachment; filename=run-{run.id}-{part}.json"})
 
@@ -207,7 +210,7 @@ def load_plan_file(run_id: int):
     run = _run_or_404(run_id)
     form = PlanUploadForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.file.errors) or _("Choose a file to upload."), "error")
+        flash(" ".join(map(str, form.file.errors)) or _("Choose a file to upload."), "error")
         return redirect(url_for("transfers.show_plan", run_id=run.id))
     try:
         new_run = load_uploaded_plan(run, form.file.data.read(), form.file.data.filename, current_user)

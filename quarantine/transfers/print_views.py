@@ -4,10 +4,12 @@ from flask import Response, abort, render_template, request
 from flask_login import current_user
 
 from quarantine.access import roles_required
+from quarantine.audit import trail
 from quarantine.extensions import db
 from quarantine.i18n import _
 from quarantine.localtime import local_today
 from quarantine.models import PlanRun
+from quarantine.paging import row_id
 from quarantine.policies.services import policy_in_force
 from quarantine.selfreport import links
 from quarantine.selfreport.qr import qr_svg
@@ -29,7 +31,7 @@ def _headers() -> list[str]:
 
 def _site_arg() -> int | None:
     """Printouts are made per site (a bus goes to one site; a room list is read at one site)."""
-    return request.args.get("site", type=int)
+    return request.args.get("site", type=row_id)
 
 
 @bp.route("/plans/<int:run_id>/prints")
@@ -59,6 +61,8 @@ def export_manifests(run_id: int, fmt: str):
     else:
         body = manifests.manifest_xlsx(buses, _headers())
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    trail.record("export", entity="plan_runs", entity_id=run.id, site_id=_site_arg(), detail=f"manifests.{fmt}",
+                 commit=True)
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f"attachment; filename=manifest-run-{run.id}.{fmt}"})
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from quarantine.audit import trail
 from quarantine.errors import DomainError
 from quarantine.extensions import db
 from quarantine.i18n import _
@@ -204,6 +205,9 @@ def _insert_people(batch: TransferBatch, report: RosterReport, *, drop_bad_rows:
                 Person.batch_id == batch.id, Person.status == "expected", Person.id_number.in_(list(with_needs)))).all())
             db.session.execute(insert(person_needs), [{"person_id": ids[number], "need_code": code}
                                                       for number, codes in with_needs.items() for code in codes])
+        # A bulk insert passes the flush that records changes: the import is one event of its own.
+        trail.record("people.import", entity="transfer_batches", entity_id=batch.id,
+                     detail=f"{len(rows)} people from the roster of batch {batch.code}")
     except IntegrityError:
         db.session.rollback()
         raise DomainError(_("Some of these people were recorded by someone else at the same moment; "

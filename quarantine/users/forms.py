@@ -1,10 +1,9 @@
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from quarantine.extensions import db
-from quarantine.form_fields import MultiCheckboxField
+from quarantine.form_fields import AppForm, MultiCheckboxField
 from quarantine.i18n import _l
 from quarantine.models import User
 
@@ -12,7 +11,7 @@ ROLE_CHOICES = [("admin", _l("Administrator")), ("hq", _l("Headquarters staff"))
                 ("site_manager", _l("Site manager")), ("catering", _l("Catering"))]
 
 
-class UserForm(FlaskForm):
+class UserForm(AppForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(min=3, max=64),
                            Regexp(r"^[A-Za-z0-9_.\-]+$", message=_l("Letters, digits, _ . - only."))])
     display_name = StringField(_l("Full name"), validators=[Length(max=100)])

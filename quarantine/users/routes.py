@@ -1,5 +1,5 @@
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask_login import current_user, login_user
 from sqlalchemy import select
 
 from quarantine.access import roles_required
@@ -32,9 +32,7 @@ def new_user():
     if form.validate_on_submit():
         user, password = services.create_user(form.username.data, form.role.data, form.display_name.data or "",
                                               form.sites.data or [])
-        flash(_("Account %(user)s created. Its first password, shown only now: %(password)s",
-                user=user.username, password=password), "success")
-        return redirect(url_for("users.list_users"))
+        return _password_once(user, password, _("Account %(user)s created.", user=user.username))
     return render_template("users/form.html", form=form, user=None)
 
 
@@ -49,10 +47,10 @@ def edit_user(user_id: int):
         if user.id == current_user.id and (form.role.data != "admin" or not form.active.data):
             form.role.errors = list(form.role.errors) + [_("You cannot remove your own administrator access.")]
         else:
-            user.username, user.display_name = form.username.data.strip(), (form.display_name.data or "").strip()
-            user.role, user.active = form.role.data, form.active.data
-            user.sites = list(db.session.scalars(select(Site).where(Site.id.in_(form.sites.data or []))))
-            db.session.commit()
+            services.save_account(user, form.username.data, form.display_name.data or "", form.role.data,
+                                  form.active.data, form.sites.data or [])
+            if user.id == current_user.id:
+                login_user(user)  # an administrator editing their own account stays signed in here
             flash(_("Account saved."), "success")
             return redirect(url_for("users.list_users"))
     return render_template("users/form.html", form=form, user=user)
@@ -63,6 +61,13 @@ def edit_user(user_id: int):
 def reset_password(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     password = services.reset_password(user)
-    flash(_("New password for %(user)s, shown only now: %(password)s", user=user.username, password=password),
-          "success")
-    return redirect(url_for("users.edit_user", user_id=user.id))
+    return _password_once(user, password, _("New password for %(user)s; every session of the account has ended.",
+                                            user=user.username))
+
+
+def _password_once(user: User, password: str, heading: str):
+    """The password on this page only: never in a flash message, which would travel in the session cookie."""
+    response = make_response(render_template("users/password_once.html", user=user, password=password,
+                                             heading=heading))
+    response.headers["Cache-Control"] = "no-store"
+    return response

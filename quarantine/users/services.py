@@ -1,4 +1,4 @@
-"""Accounts: creation with a generated first password, roles and site assignments."""
+"""Accounts: creation with a generated first password, roles and site assignments, ending sessions."""
 from __future__ import annotations
 
 import secrets
@@ -29,7 +29,27 @@ def create_user(username: str, role: str, display_name: str = "", site_ids: list
 
 
 def reset_password(user: User) -> str:
+    """A new generated password (to show once); every session of the account ends."""
     password = generate_password()
     user.set_password(password)
+    user.end_sessions()
     db.session.commit()
     return password
+
+
+def change_own_password(user: User, new_password: str) -> None:
+    """The user's own choice (the form checked the rules); sessions elsewhere end, the caller signs in again."""
+    user.set_password(new_password)
+    user.end_sessions()
+    db.session.commit()
+
+
+def save_account(user: User, username: str, display_name: str, role: str, active: bool, site_ids: list[int]) -> None:
+    """An administrator's edit; a new role, fewer sites or a disabled account ends the account's sessions."""
+    sites = list(db.session.scalars(select(Site).where(Site.id.in_(site_ids))))
+    narrower = role != user.role or (user.active and not active) or not {s.id for s in user.sites} <= set(site_ids)
+    user.username, user.display_name = username.strip(), display_name.strip()
+    user.role, user.active, user.sites = role, active, sites
+    if narrower:
+        user.end_sessions()
+    db.session.commit()

@@ -2,12 +2,10 @@
 next), a collection as the handover sheet records it, and the store's capacity."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     FieldList,
     FloatField,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -17,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from quarantine.form_fields import AppForm, AppSubForm
 from quarantine.i18n import _l
 from quarantine.waste.services import MAX_BAGS_A_DAY, row_problem
 
@@ -32,7 +31,7 @@ def parse_kg(text: str) -> float:
     return round(float(cleaned.strip()), 1)
 
 
-class WasteRowForm(Form):
+class WasteRowForm(AppSubForm):
     """One source's row; plain Form so the rows carry no CSRF token of their own."""
     source = HiddenField()
     bags = IntegerField(validators=[Optional(), NumberRange(0, MAX_BAGS_A_DAY)])
@@ -67,7 +66,7 @@ class WasteRowForm(Form):
         return None if self.source.data == OTHER_AREAS else int(self.source.data)
 
 
-class WasteDayForm(FlaskForm):
+class WasteDayForm(AppForm):
     rows = FieldList(FormField(WasteRowForm))
     submit = SubmitField(_l("Save the day's waste"))
 
@@ -78,7 +77,7 @@ class WasteDayForm(FlaskForm):
                 for row in self.rows if row.filled]
 
 
-class CollectionForm(FlaskForm):
+class CollectionForm(AppForm):
     collected_at = DateTimeLocalField(_l("Date and time of the handover"), format=DATETIME_FORMAT,
                                       validators=[InputRequired()])
     collector = StringField(_l("Licensed collector"), validators=[DataRequired(), Length(max=120)],
@@ -100,7 +99,7 @@ class CollectionForm(FlaskForm):
             raise ValidationError(_l("Two different people hand the waste over; give the second person's name."))
 
 
-class CapacityForm(FlaskForm):
+class CapacityForm(AppForm):
     capacity_kg = FloatField(_l("Capacity of the store (kg)"), validators=[Optional(), NumberRange(0.1, 100000)],
                              description=_l("Empty when not known; the store is flagged when it holds more."))
     submit = SubmitField(_l("Save capacity"))

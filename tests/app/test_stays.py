@@ -260,3 +260,41 @@ def test_arrival_lists_cost_the_same_queries_for_any_number_of_people(db, signed
         return counter.count
 
     assert queries(3) == queries(30)
+
+
+def test_printed_room_lists_cost_the_same_queries_for_any_number_of_people(db, signed_in, make_site, make_user):
+    from quarantine.transfers import planning
+    from quarantine.transfers.commit import commit_plan
+    from tests.app.transfer_helpers import add_people, make_batch
+
+    site = make_site("Lists", floors=(1, 2), rooms_per_floor=30, beds=1, ready=True)
+    user = make_user("hq")
+
+    def queries(n: int) -> int:
+        batch = make_batch(db, code=f"L{n}")
+        add_people(db, batch, n, start=100 * n)
+        run = planning.queue_plan([batch], user, time_limit=5)
+        db.session.refresh(run)
+        commit_plan(run, user)
+        client = signed_in("admin")
+        db.session.expire_all()
+        with QueryCounter(db.engine) as counter:
+            page = client.get(f"/transfers/plans/{run.id}/room-lists?site={site.id}")
+        assert page.status_code == 200 and page.get_data(as_text=True).count("<tr>") == n + 1  # and the header
+        return counter.count
+
+    assert queries(3) == queries(25)
+
+
+def test_rooms_on_floors_are_exactly_those_floors(db, make_site):
+    from sqlalchemy import select
+
+    from quarantine.models import Room
+    from quarantine.occupancy import on_floors
+
+    site = make_site("Floors", floors=(1, 4), rooms_per_floor=2, beds=1)
+    building = site.buildings[0].id
+    wanted = [(building, 2), (building, 4), (building + 999, 1)]
+    found = db.session.execute(select(Room.building_id, Room.floor).where(on_floors(wanted))).all()
+    assert sorted(found) == [(building, 2), (building, 2), (building, 4), (building, 4)]
+    assert db.session.scalars(select(Room.id).where(on_floors([]))).all() == []

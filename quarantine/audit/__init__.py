@@ -1,0 +1,1 @@
+"""The audit trail: recorded on every flush of the audited records, and read on the administrators' page."""

@@ -1,0 +1,57 @@
+"""Checking a sign-in at the same cost whether the account exists or not, and its limits."""
+from __future__ import annotations
+
+from flask import request
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from quarantine.audit import trail
+from quarantine.extensions import db
+from quarantine.models import User
+from quarantine.models import auth as accounts
+
+# Refused sign-ins per account name and per address (Flask-Limiter syntax); a success does not count.
+PER_ACCOUNT = "5 per minute;20 per hour"
+PER_ADDRESS = "30 per minute;200 per hour"
+
+_dummy_hash: str | None = None
+
+
+def _dummy() -> str:
+    """A hash made once, with the cost of real ones, to check when the user name is unknown."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = accounts.generate_password_hash("not-a-password-of-anyone")  # as User.set_password does
+    return _dummy_hash
+
+
+def account_key() -> str:
+    return "account:" + (request.form.get("username") or "").strip().lower()[:64]
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active account these credentials open, or None; an unknown name costs one hash check too,
+    so timing does not tell which names exist."""
+    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    if user is None:
+        check_password_hash(_dummy(), password)
+    elif user.check_password(password) and user.active:
+        return user
+    trail.record("sign_in_refused", entity="users", entity_id=user.id if user else None,
+                 detail=f"as {username.strip()[:64]}", commit=True)
+    return None
+
+
+def signed_in(user: User) -> None:
+    trail.record("sign_in", entity="users", entity_id=user.id, commit=True)
+
+
+def throttled() -> None:
+    trail.record("sign_in_throttled", detail=f"as {account_key().partition(':')[2]}", commit=True)
+
+
+def sign_out(user: User) -> None:
+    """Sign-out ends every session of the account, copies of the cookie included."""
+    user.end_sessions()
+    trail.record("sign_out", entity="users", entity_id=user.id)
+    db.session.commit()
