@@ -15,6 +15,7 @@ from quarantine.models import Site
 from quarantine.paging import page_arg
 from quarantine.sites.listing import site_page
 from quarantine.sites.services import totals
+from quarantine.stays.reminders import today_at_sites
 from quarantine.supplies.flags import supplies_and_waste_flags
 
 bp = Blueprint("main", __name__)
@@ -38,7 +39,8 @@ def index():
         batches=batches_on_the_way(today) if current_user.sees_all_sites else [],
         notices=open_notices(site_ids), ack_form=AcknowledgeForm(), confirm_form=ConfirmFiguresForm(),
         supply_flags=supplies_and_waste_flags(visible, include_county=current_user.sees_all_sites),
-        flags_shown=FLAGS_SHOWN)
+        flags_shown=FLAGS_SHOWN,
+        today_at_sites=[] if current_user.sees_all_sites else today_at_sites(visible, today))
 
 
 @bp.route("/healthz")

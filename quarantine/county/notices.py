@@ -86,6 +86,22 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat()
 
 
+def post_json(url: str, payload: dict) -> str | None:
+    """POST `payload` to a site's gateway: None when it answered 2xx, else why not."""
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    request = urllib.request.Request(url, data=body, method="POST",
+                                     headers={"Content-Type": "application/json; charset=utf-8",
+                                              "User-Agent": "quarantine-sites/1"})
+    try:
+        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310 - http(s) only (form)
+            status = response.status
+    except urllib.error.HTTPError as error:
+        return f"HTTP {error.code}"
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        return str(getattr(error, "reason", error))[:MAX_ERROR]
+    return None if 200 <= status < 300 else f"HTTP {status}"
+
+
 def deliver(notice_id: int, final_attempt: bool = False) -> bool:
     """POST the notice to its site's webhook; raises DeliveryFailed so the queue retries.
 
@@ -94,27 +110,21 @@ def deliver(notice_id: int, final_attempt: bool = False) -> bool:
     notice = db.session.get(ArrivalNotice, notice_id)
     if notice is None or notice.webhook_status != "pending" or not notice.site.webhook_url:
         return False
-    body = json.dumps(message(notice), ensure_ascii=False).encode()
-    request = urllib.request.Request(notice.site.webhook_url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json; charset=utf-8",
-                                              "User-Agent": "quarantine-sites/1"})
-    notice.webhook_attempts += 1
-    try:
-        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310 - http(s) only (form)
-            status = response.status
-    except urllib.error.HTTPError as error:
-        status, reason = error.code, f"HTTP {error.code}"
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        status, reason = None, str(getattr(error, "reason", error))
-    if status is not None and 200 <= status < 300:
-        notice.webhook_status, notice.delivered_at, notice.webhook_error = "delivered", datetime.now(timezone.utc), ""
+    return record_attempt(notice, post_json(notice.site.webhook_url, message(notice)), final_attempt)
+
+
+def record_attempt(sent, refused: str | None, final_attempt: bool) -> bool:
+    """Count one delivery attempt of a notice or reminder; a refusal raises so the queue tries again."""
+    sent.webhook_attempts += 1
+    if refused is None:
+        sent.webhook_status, sent.delivered_at, sent.webhook_error = "delivered", datetime.now(timezone.utc), ""
         db.session.commit()
         return True
-    notice.webhook_error = reason[:MAX_ERROR]
+    sent.webhook_error = refused[:MAX_ERROR]
     if final_attempt:
-        notice.webhook_status = "failed"
+        sent.webhook_status = "failed"
     db.session.commit()
-    raise DeliveryFailed(reason)
+    raise DeliveryFailed(refused)
 
 
 def open_notices(site_ids_query) -> list[ArrivalNotice]:

@@ -58,3 +58,11 @@ def deliver_notice_task(notice_id: int, task=None) -> None:
     from quarantine.county.notices import deliver
     with app_context():
         deliver(notice_id, final_attempt=task is None or task.retries == 0)
+
+
+@huey.task(retries=WEBHOOK_RETRIES, retry_delay=WEBHOOK_RETRY_DELAY, retry_backoff=2, context=True)
+def deliver_reminder_task(reminder_id: int, task=None) -> None:
+    """POST one release reminder to its site's webhook, retried like the arrival notices."""
+    from quarantine.stays.reminders import deliver
+    with app_context():
+        deliver(reminder_id, final_attempt=task is None or task.retries == 0)

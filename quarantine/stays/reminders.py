@@ -6,6 +6,7 @@ a second scheduler, or a second run in the same day, remind nobody twice.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from sqlalchemy import case, func, select
@@ -30,7 +31,8 @@ def releases_due(day: date, site_ids: list[int] | None = None) -> dict[int, tupl
 
 
 def remind_sites(now: datetime | None = None) -> list[ReleaseReminder]:
-    """Write today's reminders of the sites not yet reminded; none before REMINDER_HOUR."""
+    """Write today's reminders of the sites not yet reminded (none before REMINDER_HOUR), then hand
+    those of sites with a webhook to the job queue."""
     local = (now or datetime.now(timezone.utc)).astimezone(local_zone())
     if local.hour < REMINDER_HOUR:
         return []
@@ -47,17 +49,52 @@ def remind_sites(now: datetime | None = None) -> list[ReleaseReminder]:
     except IntegrityError:  # another scheduler wrote them at the same moment
         db.session.rollback()
         return []
+    from quarantine.jobs.tasks import deliver_reminder_task
+    for reminder in reminders:
+        if reminder.webhook_status == "pending":
+            deliver_reminder_task(reminder.id)
     return reminders
 
 
-def todays_reminders(site_ids_query, day: date) -> list[ReleaseReminder]:
-    """The reminders of the user's sites for `day`, for their home page."""
-    return list(db.session.scalars(select(ReleaseReminder).where(
-        ReleaseReminder.site_id.in_(site_ids_query), ReleaseReminder.day == day).order_by(ReleaseReminder.site_id)))
+def message(reminder: ReleaseReminder) -> dict:
+    """The JSON a site's gateway receives."""
+    return {"type": "releases_due", "reminder": reminder.id,
+            "site": {"id": reminder.site_id, "name": reminder.site.name},
+            "day": reminder.day.isoformat(), "due": reminder.due, "overdue": reminder.overdue}
+
+
+def deliver(reminder_id: int, final_attempt: bool = False) -> bool:
+    """POST the reminder to its site's webhook (the same gateway and retries as arrival notices)."""
+    from quarantine.county.notices import post_json, record_attempt
+    reminder = db.session.get(ReleaseReminder, reminder_id)
+    if reminder is None or reminder.webhook_status != "pending" or not reminder.site.webhook_url:
+        return False
+    return record_attempt(reminder, post_json(reminder.site.webhook_url, message(reminder)), final_attempt)
+
+
+@dataclass(frozen=True)
+class SiteToday:
+    """What a site's staff should know first thing: who arrives and who leaves today."""
+
+    site: Site
+    arriving: int
+    due: int
+    overdue: int
+    reminded: bool
+
+
+def today_at_sites(sites: list[Site], day: date) -> list[SiteToday]:
+    """For the site staff's home page: their sites with someone arriving or due for release today."""
+    from quarantine.stays.expected import arrivals_due
+    ids = [s.id for s in sites]
+    arriving, leaving = arrivals_due(ids, day), releases_due(day, ids)
+    reminded = set(db.session.scalars(select(ReleaseReminder.site_id).where(
+        ReleaseReminder.site_id.in_(ids), ReleaseReminder.day == day)))
+    return [SiteToday(s, arriving.get(s.id, 0), *leaving.get(s.id, (0, 0)), s.id in reminded)
+            for s in sites if arriving.get(s.id) or s.id in leaving]
 
 
 def _webhooks(site_ids: list[int]) -> dict[int, str]:
-    url = getattr(Site, "webhook_url", None)
-    if url is None or not site_ids:
+    if not site_ids:
         return {}
-    return {s: u for s, u in db.session.execute(select(Site.id, url).where(Site.id.in_(site_ids))) if u}
+    return {s: u for s, u in db.session.execute(select(Site.id, Site.webhook_url).where(Site.id.in_(site_ids))) if u}
