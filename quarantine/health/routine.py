@@ -83,7 +83,10 @@ def floor_temperatures(site: Site, day: date) -> list[FloorTemperatures]:
                func.sum(case((TemperatureReading.celsius >= FEVER_CELSIUS, 1), else_=0)),
                func.sum(case((TemperatureReading.source == "self", 1), else_=0)))
         .join(Stay, Stay.room_id == Room.id)
-        .join(TemperatureReading, (TemperatureReading.person_id == Stay.person_id) & (TemperatureReading.day == day))
+        # The site as well as the day: the (site, day) index then reads this site's readings only,
+        # where the day alone would read every site's.
+        .join(TemperatureReading, (TemperatureReading.person_id == Stay.person_id) & (TemperatureReading.day == day)
+              & (TemperatureReading.site_id == site.id))
         .where(here).group_by(Room.building_id, Room.floor, TemperatureReading.period)).all()
     taken: dict[tuple[int, int], dict[str, int]] = {}
     fevers: dict[tuple[int, int], dict[str, int]] = {}
