@@ -24,14 +24,8 @@ from quarantine.localtime import local_day, local_today
 from quarantine.models import CURRENT_STATUSES, Person, Reservation, Room, Site, Stay, User
 from quarantine.occupancy import household_key
 from quarantine.stays import beds
-from quarantine.stays.lifecycle import handled_message, lock_rooms, start_stay
+from quarantine.stays.lifecycle import handled_message, lock_rooms, refuse, start_stay
 from quarantine.stays.placement import PLACEMENT_POLICY, placement_problems
-
-
-def _refuse(problems: list[str]) -> None:
-    if problems:
-        db.session.rollback()
-        raise DomainError(" ".join(dict.fromkeys(problems)))
 
 
 def _locked_reservations(site: Site, reservation_ids: Sequence[int]) -> tuple[list[Reservation], dict[int, Room]]:
@@ -49,40 +43,35 @@ def _locked_reservations(site: Site, reservation_ids: Sequence[int]) -> tuple[li
     return reservations, rooms
 
 
-def _adults_checked_in(room_ids: set[int]) -> dict[tuple[int, str], int]:
-    """(room, household) -> adults of that household checked in there now."""
+def _ages_checked_in(room_ids: set[int]) -> dict[tuple[int, str], list[int | None]]:
+    """(room, household) -> ages of that household's members checked in there now."""
     if not room_ids:
         return {}
     today = local_today()
-    found: dict[tuple[int, str], int] = defaultdict(int)
+    found: dict[tuple[int, str], list[int | None]] = defaultdict(list)
     for room_id, person_id, batch_id, household, born in db.session.execute(
             select(Stay.room_id, Person.id, Person.batch_id, Person.household, Person.birth_date)
             .join(Person, Person.id == Stay.person_id)
             .where(Stay.room_id.in_(room_ids), Stay.check_out_at.is_(None))):
-        if not rules.is_child(age_on(born, today) if born else None, PLACEMENT_POLICY):
-            found[(room_id, household_key(person_id, batch_id, household))] += 1
+        found[(room_id, household_key(person_id, batch_id, household))].append(age_on(born, today) if born else None)
     return found
 
 
 def _children_alone(reservations: list[Reservation]) -> list[str]:
-    """A child comes in with an adult of their household, or joins one already in the room."""
+    """Rule 7 at the door: a child comes in with an adult of their household, or joins one in the room."""
     today = local_today()
 
     def age(person: Person) -> int | None:
         return age_on(person.birth_date, today) if person.birth_date else None
 
-    arriving: dict[tuple[int, str], int] = defaultdict(int)
+    ages = _ages_checked_in({r.room_id for r in reservations})
     for r in reservations:
-        if not rules.is_child(age(r.person), PLACEMENT_POLICY):
-            arriving[(r.room_id, household_key(r.person.id, r.person.batch_id, r.person.household))] += 1
-    present = _adults_checked_in({r.room_id for r in reservations})
-    out = []
-    for r in reservations:
-        key = (r.room_id, household_key(r.person.id, r.person.batch_id, r.person.household))
-        if rules.is_child(age(r.person), PLACEMENT_POLICY) and not arriving[key] and not present[key]:
-            out.append(_("%(name)s is under %(age)d: check them in together with an adult of their household.",
-                         name=r.person.name, age=PLACEMENT_POLICY.child_age_below))
-    return out
+        ages[(r.room_id, household_key(r.person.id, r.person.batch_id, r.person.household))].append(age(r.person))
+    return [_("%(name)s is under %(age)d: check them in together with an adult of their household.",
+              name=r.person.name, age=PLACEMENT_POLICY.child_age_below)
+            for r in reservations
+            if rules.is_child(age(r.person), PLACEMENT_POLICY) and not rules.child_has_adult(
+                ages[(r.room_id, household_key(r.person.id, r.person.batch_id, r.person.household))], PLACEMENT_POLICY)]
 
 
 def arrive_together(site: Site, reservation_ids: Sequence[int], user: User,
@@ -96,8 +85,8 @@ def arrive_together(site: Site, reservation_ids: Sequence[int], user: User,
     if not reservation_ids:
         raise DomainError(_("Tick the people who have arrived."))
     reservations, rooms = _locked_reservations(site, reservation_ids)
-    _refuse([handled_message(r) for r in reservations if r.status != "reserved"])
-    _refuse(_children_alone(reservations))
+    refuse([handled_message(r) for r in reservations if r.status != "reserved"])
+    refuse(_children_alone(reservations))
     when = when or datetime.now(timezone.utc)
     for reservation in reservations:
         start_stay(reservation.person, reservation.room_id, user, when, arriving=True)
@@ -123,19 +112,19 @@ def undo_no_show(site: Site, reservation_id: int, user: User, today=None) -> Per
                                      .execution_options(populate_existing=True)).one()
     person = reservation.person
     if reservation.status != "no_show":
-        _refuse([_("%(name)s is not recorded as not arrived; there is nothing to undo.", name=person.name)])
+        refuse([_("%(name)s is not recorded as not arrived; there is nothing to undo.", name=person.name)])
     recorded = local_day(reservation.updated_at)
     if recorded != today:
-        _refuse([_("%(name)s was recorded as not arrived on %(day)s; a no-show can only be undone the same day. "
+        refuse([_("%(name)s was recorded as not arrived on %(day)s; a no-show can only be undone the same day. "
                    "Check them in by hand from their person page.", name=person.name, day=recorded.isoformat())])
     if person.status != "no_show" or _holds_a_bed(person):
-        _refuse([_("%(name)s has been placed again since; there is nothing to undo.", name=person.name)])
+        refuse([_("%(name)s has been placed again since; there is nothing to undo.", name=person.name)])
     if _id_in_use(person):
-        _refuse([_("Another current resident has the ID number of %(name)s; check the person records.",
+        refuse([_("Another current resident has the ID number of %(name)s; check the person records.",
                    name=person.name)])
     problems = placement_problems([person], room, today)
     if problems:
-        _refuse([_("The bed in room %(room)s is no longer free for %(name)s:", room=room.label, name=person.name)]
+        refuse([_("The bed in room %(room)s is no longer free for %(name)s:", room=room.label, name=person.name)]
                 + problems)
     beds.take_back_reserved(room)
     reservation.status = "reserved"

@@ -29,10 +29,10 @@ def lock_rooms(*room_ids: int) -> dict[int, Room]:
     return {room_id: lock_room(room_id) for room_id in sorted(set(room_ids))}
 
 
-def _refuse(problems: list[str]) -> None:
+def refuse(problems: list[str]) -> None:
     if problems:
         db.session.rollback()
-        raise DomainError(" ".join(problems))
+        raise DomainError(" ".join(dict.fromkeys(problems)))  # one line per distinct problem
 
 
 def live_reservation(person: Person) -> Reservation | None:
@@ -69,7 +69,7 @@ def check_in(person: Person, room_id: int, user: User, when: datetime | None = N
     if person.status not in CURRENT_STATUSES:
         raise DomainError(_("%(name)s is no longer in quarantine.", name=person.name))
     room = lock_rooms(room_id)[room_id]
-    _refuse(placement_problems([person], room))
+    refuse(placement_problems([person], room))
     stay = start_stay(person, room.id, user, when or datetime.now(timezone.utc), arriving=False)
     beds.occupy(room)
     person.site_id = room.site_id
@@ -132,7 +132,7 @@ def arrived_in_other_room(site: Site, reservation_id: int, room_id: int, user: U
         db.session.rollback()
         raise DomainError(_("Choose a room of this site."))
     person = reservation.person
-    _refuse(placement_problems([person], target))
+    refuse(placement_problems([person], target))
     beds.give_back_reserved(rooms[reservation.room_id], user, _("checked in elsewhere: %(name)s", name=person.name))
     beds.occupy(target)
     start_stay(person, target.id, user, when or datetime.now(timezone.utc), arriving=True)
@@ -167,7 +167,7 @@ def move(person: Person, room_id: int, user: User, note: str = "") -> Stay:
     problems = placement_problems([person], room)
     left = site_state(db.session.get(Site, old.site_id), [(old.building_id, old.floor)], [])
     problems += left_behind_problems(left, [Newcomer.of(person, left.today)], old.id, old.label)
-    _refuse(problems)
+    refuse(problems)
     now = datetime.now(timezone.utc)
     current.check_out_at, current.end_reason, current.note = now, "moved", note
     beds.vacate(old, user, _("moved out: %(name)s", name=person.name))

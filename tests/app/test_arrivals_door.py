@@ -153,6 +153,23 @@ def test_a_child_is_not_checked_in_without_an_adult_of_the_household(db, site, e
     assert (mother.status, child.status, father.status) == ("checked_in", "checked_in", "reserved")
 
 
+def test_a_teenager_is_not_the_adult_a_child_needs(db, site, batch, make_person, signed_in):
+    """Rule 7 as the planner has it: the adult is 18 or older; a 16-year-old brother does not count."""
+    room = next(r for r in site.buildings[0].rooms if r.number == "202")
+    teen_birth, child_birth = (local_today() - timedelta(days=365 * years + 10) for years in (16, 8))
+    teen = make_person("孙大", birth=teen_birth.strftime("%Y%m%d"), birth_date=teen_birth, household="SUN",
+                       batch_id=batch.id)
+    child = make_person("孙小", birth=child_birth.strftime("%Y%m%d"), birth_date=child_birth, household="SUN",
+                        batch_id=batch.id)
+    reserve(db, [teen, child], room)
+    response = signed_in("site_manager", sites=[site]).post(
+        f"/transfers/arrivals/{site.id}/check-in",
+        data={"reservations": [reservation_of(db, teen).id, reservation_of(db, child).id]}, follow_redirects=True)
+    assert "孙小 is under 14: check them in together with an adult of their household." in text(response)
+    db.session.expire_all()
+    assert {reservation_of(db, p).status for p in (teen, child)} == {"reserved"}
+
+
 def test_someone_already_handled_refuses_the_whole_confirmation(db, site, expected, signed_in, make_user):
     client = signed_in("site_manager", sites=[site])
     li, zhao = reservation_of(db, expected["li"]), reservation_of(db, expected["zhao"])
