@@ -229,4 +229,11 @@ def _reason_groups(reasons: dict[str, StoredReason], household_of: dict[str, str
 
 
 def review_summary(run: PlanRun) -> dict:
-    return json.loads(run.review_json or '{"sites": []}')
+    """The summary stored with the plan; a run stored before summaries carried the reasons (or
+    before there were summaries) gets its summary made once from its plan, and kept."""
+    summary = json.loads(run.review_json) if run.review_json else {}
+    if "reasons" not in summary and run.plan_json:
+        summary = summarise(plan_of(run), run, reasons_of(run))
+        run.review_json = json.dumps(summary, ensure_ascii=False)
+        db.session.commit()
+    return summary or {"sites": [], "reasons": []}

@@ -193,6 +193,20 @@ def test_a_plan_is_queued_for_a_worker_and_its_progress_is_readable(db, county, 
     assert progress["status"] == "done" and progress["percent"] == 100 and progress["position"] is None
 
 
+def test_a_run_stored_without_a_review_summary_gets_one_from_its_plan(db, county, make_user, signed_in):
+    """Runs stored before the summary carried the reasons (or before there was one) still show them."""
+    fixed, backup, batch = county
+    add_people(db, batch, 6, start=100)  # 12 people, 8 beds
+    run = plan(db, make_user("hq"), [batch])
+    expected = plan_store.review_summary(run)
+    run.review_json = ""
+    db.session.commit()
+    page = text(signed_in("hq").get(f"/transfers/plans/{run.id}"))
+    assert "Not placed (4)" in page and "Fixed" in page
+    db.session.refresh(run)
+    assert json.loads(run.review_json) == expected
+
+
 def test_unplaced_people_get_reasons_and_a_backup_site_to_activate(db, county, make_user, signed_in):
     fixed, backup, batch = county
     from tests.app.transfer_helpers import add_people as more
