@@ -55,13 +55,15 @@ def downgrade():
         op.execute("DROP FUNCTION IF EXISTS audit_events_append_only()")
 
 
-APPEND_ONLY_FUNCTION = """
+# Every column but the one each allowed update may change must stay as it was.
+SAME = " AND ".join(f"NEW.{c} IS NOT DISTINCT FROM OLD.{c}" for c in (
+    "id", "at", "username", "address", "action", "entity", "entity_id", "person_id", "site_id", "detail"))
+APPEND_ONLY_FUNCTION = f"""
 CREATE FUNCTION audit_events_append_only() RETURNS trigger AS $$
 BEGIN
-  IF TG_OP = 'UPDATE' AND (
-       current_setting('quarantine.audit_redact', true) = 'on'
-       OR (NEW.user_id IS NULL AND OLD.user_id IS NOT NULL AND NEW.action = OLD.action
-           AND NEW.changes::text = OLD.changes::text AND NEW.detail = OLD.detail AND NEW.at = OLD.at)) THEN
+  IF TG_OP = 'UPDATE' AND {SAME} AND (
+       (current_setting('quarantine.audit_redact', true) = 'on' AND NEW.user_id IS NOT DISTINCT FROM OLD.user_id)
+       OR (NEW.user_id IS NULL AND OLD.user_id IS NOT NULL AND NEW.changes::text = OLD.changes::text)) THEN
     RETURN NEW;
   END IF;
   RAISE EXCEPTION 'audit_events is append-only';

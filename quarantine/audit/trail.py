@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import event, inspect, select, text, update
+from sqlalchemy import bindparam, event, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from quarantine.extensions import db
@@ -161,10 +161,13 @@ def redact_person(person_id: int) -> int:
     who did what and when stays. The one change the trail allows, and not through the ORM."""
     if db.session.get_bind().dialect.name == "postgresql":  # the table's trigger lets this transaction through
         db.session.execute(text("SET LOCAL quarantine.audit_redact = 'on'"))
-    ids = list(db.session.scalars(select(AuditEvent.id).where(AuditEvent.person_id == person_id)))
-    for event_id, changes in db.session.execute(select(AuditEvent.id, AuditEvent.changes)
-                                                .where(AuditEvent.id.in_(ids))):
-        blanked = {field: [REDACTED if v not in (None, "") else v for v in pair] for field, pair in (changes or {}).items()}
-        db.session.execute(update(AuditEvent.__table__).where(AuditEvent.__table__.c.id == event_id)
-                           .values(changes=blanked))
-    return len(ids)
+    table = AuditEvent.__table__
+    rows = [{"event_id": event_id,
+             "blanked": {field: [REDACTED if v not in (None, "") else v for v in pair]
+                         for field, pair in (changes or {}).items()}}
+            for event_id, changes in db.session.execute(select(AuditEvent.id, AuditEvent.changes)
+                                                        .where(AuditEvent.person_id == person_id))]
+    if rows:
+        db.session.execute(update(table).where(table.c.id == bindparam("event_id"))
+                           .values(changes=bindparam("blanked")), rows)
+    return len(rows)
