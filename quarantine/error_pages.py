@@ -62,10 +62,19 @@ def register_error_pages(app: Flask) -> None:
         return error_page(error.code)
 
     @app.errorhandler(IntegrityError)
-    @app.errorhandler(OperationalError)
     def _conflict(error):
         db.session.rollback()
         log.warning("database refused %s %s: %s", request.method, request.path, type(error.orig).__name__)
+        return error_page(409)
+
+    @app.errorhandler(OperationalError)
+    def _busy(error):
+        # Two writers on one record (a lock or serialization conflict) are a 409; anything else
+        # operational (the database gone, a timeout) is a real 500 with its traceback in the log.
+        if not _is_write_conflict(error):
+            raise error
+        db.session.rollback()
+        log.warning("database busy %s %s: %s", request.method, request.path, type(error.orig).__name__)
         return error_page(409)
 
     @app.errorhandler(DataError)
@@ -79,3 +88,12 @@ def register_error_pages(app: Flask) -> None:
     def _server_error(_error):
         db.session.rollback()
         return error_page(500)
+
+
+# PostgreSQL: serialization failure, deadlock, lock not available; SQLite: the write lock.
+WRITE_CONFLICT_CODES = {"40001", "40P01", "55P03"}
+
+
+def _is_write_conflict(error: OperationalError) -> bool:
+    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return code in WRITE_CONFLICT_CODES or "database is locked" in str(error.orig)

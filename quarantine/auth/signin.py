@@ -1,6 +1,8 @@
 """Checking a sign-in at the same cost whether the account exists or not, and its limits."""
 from __future__ import annotations
 
+import logging
+
 from flask import request
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
@@ -9,6 +11,8 @@ from quarantine.audit import trail
 from quarantine.extensions import db
 from quarantine.models import User
 from quarantine.models import auth as accounts
+
+log = logging.getLogger(__name__)
 
 # Refused sign-ins per account name and per address (Flask-Limiter syntax); a success does not count.
 PER_ACCOUNT = "5 per minute;20 per hour"
@@ -37,8 +41,9 @@ def authenticate(username: str, password: str) -> User | None:
         check_password_hash(_dummy(), password)
     elif user.check_password(password) and user.active:
         return user
+    # What was typed as a name is kept only when it names an account: people type passwords there.
     trail.record("sign_in_refused", entity="users", entity_id=user.id if user else None,
-                 detail=f"as {username.strip()[:64]}", commit=True)
+                 detail=f"as {user.username}" if user else "unknown name", commit=True)
     return None
 
 
@@ -47,7 +52,9 @@ def signed_in(user: User) -> None:
 
 
 def throttled() -> None:
-    trail.record("sign_in_throttled", detail=f"as {account_key().partition(':')[2]}", commit=True)
+    """A refused attempt past the limit goes to the log, not the trail: the limit caps refused
+    sign-ins, not requests, and the trail cannot be cleaned up."""
+    log.warning("sign-in throttled from %s", request.remote_addr)
 
 
 def sign_out(user: User) -> None:

@@ -102,7 +102,7 @@ def test_role_changes_password_resets_and_sign_ins_are_recorded(app, db, make_us
     client.post("/login", data={"username": user.username, "password": "wrong"})
     client.post("/login", data={"username": "nobody", "password": "wrong"})
     refused = events(db, "sign_in_refused")
-    assert [(e.entity_id, e.detail) for e in refused] == [(user.id, f"as {user.username}"), (None, "as nobody")]
+    assert [(e.entity_id, e.detail) for e in refused] == [(user.id, f"as {user.username}"), (None, "unknown name")]
     assert all(e.address == "127.0.0.1" for e in refused)
     signed = [e for e in events(db, "sign_in") if e.entity_id == admin.user.id]
     assert signed and signed[0].username == admin.user.username

@@ -74,3 +74,23 @@ def test_too_many_requests_is_a_429_page(app, client, monkeypatch):
     response = client.get("/sites/", headers={"Accept-Language": "zh"})
     assert response.status_code == 429
     assert "尝试次数过多" in text(response) and in_layout(text(response))
+
+
+def test_only_write_conflicts_of_the_database_are_answered_as_a_conflict():
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from quarantine.error_pages import _is_write_conflict
+
+    class Busy(Exception):
+        sqlstate = "40P01"  # PostgreSQL: deadlock detected
+
+    def wrapped(orig):
+        return OperationalError("UPDATE rooms ...", {}, orig)
+
+    assert _is_write_conflict(wrapped(Busy()))
+    assert _is_write_conflict(wrapped(sqlite3.OperationalError("database is locked")))
+    # The database gone or a table missing is a fault to log with its traceback, not "try again".
+    assert not _is_write_conflict(wrapped(sqlite3.OperationalError("no such table: rooms")))
+    assert not _is_write_conflict(wrapped(ConnectionRefusedError("connection refused")))

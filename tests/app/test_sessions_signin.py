@@ -130,6 +130,14 @@ def test_wrong_passwords_are_throttled_per_account_with_a_message(app, db, make_
                           headers={"Accept-Language": "zh"})
     assert response.status_code == 429
     assert "登录失败次数过多" in text(response)
+    # Requests past the limit cost nothing in the audit trail, however many come.
+    from sqlalchemy import func, select
+
+    from quarantine.models import AuditEvent
+    rows = db.session.scalar(select(func.count(AuditEvent.id)))
+    for _ in range(20):
+        assert other.post("/login", data={"username": user.username, "password": "guess"}).status_code == 429
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == rows
 
 
 def test_wrong_passwords_are_throttled_per_address(app, db, make_user):
