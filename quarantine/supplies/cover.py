@@ -26,9 +26,8 @@ from quarantine.models import (
     StaffMember,
     SupplyItem,
 )
-from quarantine.occupancy import current_residents, expected_arrival_count
 from quarantine.policies.services import policy_in_force
-from quarantine.staff.services import on_duty_count, on_duty_filter
+from quarantine.staff.services import on_duty_filter
 from quarantine.supplies.services import county_stores, items, site_store, site_stores, stock_levels, stock_of
 
 # Used when no policy is in force (the policy record's own defaults).
@@ -123,9 +122,7 @@ def basis(day: date | None = None) -> Basis:
 
 
 def occupancy(site: Site, day: date | None = None) -> Occupancy:
-    expected = expected_arrival_count(site)
-    return Occupancy(residents=max(current_residents(site.id) - expected, 0), expected=expected,
-                     staff=on_duty_count(site, day or local_today()))
+    return occupancies([site], day)[site.id]
 
 
 def occupancies(sites: list[Site], day: date | None = None) -> dict[int, Occupancy]:
@@ -184,13 +181,13 @@ class CountyRow:
 
 
 def county_cover(sites: list[Site], day: date | None = None, *, on: Basis | None = None,
-                 occupancies: dict[int, Occupancy] | None = None) -> tuple[Occupancy, list[CountyRow]]:
+                 by_site: dict[int, Occupancy] | None = None) -> tuple[Occupancy, list[CountyRow]]:
     """Every store's stock against the use of every site, now and at the forecast occupancy."""
     day = day or local_today()
     on = on or basis(day)
-    occupancies = occupancies or {site.id: occupancy(site, day) for site in sites}
-    total = Occupancy(sum(o.residents for o in occupancies.values()), sum(o.expected for o in occupancies.values()),
-                      sum(o.staff for o in occupancies.values()))
+    by_site = by_site if by_site is not None else occupancies(sites, day)
+    total = Occupancy(sum(o.residents for o in by_site.values()), sum(o.expected for o in by_site.values()),
+                      sum(o.staff for o in by_site.values()))
     reserves = [s.id for s in county_stores()]
     at_sites = [s.id for s in site_stores(s.id for s in sites).values()]
     levels = stock_levels(reserves + at_sites)

@@ -58,7 +58,7 @@ def supplies_and_waste_flags(sites: list[Site], include_county: bool, day: date 
     interval = collection_interval(day)
     flags = []
     if include_county:
-        _total, rows = county_cover(sites, day, on=on, occupancies=by_site)
+        _total, rows = county_cover(sites, day, on=on, by_site=by_site)
         short = [row.cover for row in rows if row.cover.short]
         if short:
             flags.append(Flag("county_low_stock", _("The county"), _(

@@ -24,7 +24,8 @@ bp = Blueprint("waste", __name__, url_prefix="/waste")
 @roles_required(*SITE_SUPPLIES)
 def index():
     sites = db.session.scalars(visible_sites_query()).all()
-    return render_template("waste/index.html", rows=[(s, services.store_status(s)) for s in sites])
+    statuses = services.store_statuses(sites)
+    return render_template("waste/index.html", rows=[(s, statuses[s.id]) for s in sites])
 
 
 # --- a site's store: the day's entries --------------------------------------------------------------

@@ -158,9 +158,7 @@ def capacity_kg(site: Site) -> float | None:
 
 
 def store_status(site: Site, today: date | None = None, *, interval: int | None = None) -> StoreStatus:
-    today = today or local_today()
-    return StoreStatus(held(site), last_collection(site), interval or collection_interval(today), capacity_kg(site),
-                       today)
+    return store_statuses([site], today, interval=interval)[site.id]
 
 
 def store_statuses(sites: list[Site], today: date | None = None, *, interval: int | None = None) -> dict[int, StoreStatus]:

@@ -291,3 +291,20 @@ def test_waste_posts_refused_to_foreign_roles_and_sites(db, site, make_site, sig
     assert response.status_code == (403 if role == "catering" else 404)
     assert entry_count(db) == 0 and db.session.scalar(select(func.count(WasteCollection.id))) == 0
     assert services.capacity_kg(other) is None
+
+
+def test_the_supplies_and_waste_indexes_cost_the_same_queries_for_any_number_of_sites(db, make_site, signed_in):
+    from tests.app.test_stays import QueryCounter
+    client = signed_in("hq")
+
+    def queries(path: str) -> int:
+        db.session.expire_all()
+        with QueryCounter(db.engine) as counter:
+            assert client.get(path).status_code == 200
+        return counter.count
+
+    make_site("S0", ready=True)
+    few = {path: queries(path) for path in ("/waste/", "/supplies/")}
+    for n in range(1, 7):
+        make_site(f"S{n}", ready=True)
+    assert {path: queries(path) for path in few} == few
