@@ -182,7 +182,9 @@ def forecast(sites: list[Site] | list[SiteLimits], today: date, days: int = 7) -
     for i, day in enumerate(dates):
         total_waiting += waiting.get(day, 0)
         figures = [row[i] for row in result.values()]
-        county.append(CountyDay(DayFigure(day, sum(f.free_beds for f in figures), sum(f.releases for f in figures),
+        # Free beds of the county as the home page counts them: at sites that receive people.
+        receiving_free = sum(row[i].free_beds for site in sites if site.receiving for row in [result[site.id]])
+        county.append(CountyDay(DayFigure(day, receiving_free, sum(f.releases for f in figures),
                                           sum(f.returning_beds for f in figures), sum(f.takes for f in figures)),
                                 total_waiting))
     return Forecast(dates, result, county)

@@ -147,6 +147,18 @@ def test_forecast_respects_the_staffing_limit_and_people_waiting(db, make_site):
     assert [d.after_waiting for d in result.county] == [6, 6, 2, 2, 2, 2, 2]
 
 
+def test_the_countys_free_beds_are_those_of_receiving_sites_as_on_the_home_page(db, make_site):
+    from sqlalchemy import select
+
+    from quarantine.models import Site
+    from quarantine.sites.services import totals
+    ready = make_site("Ready", ready=True, floors=(1, 1), rooms_per_floor=4)
+    backup = make_site("Backup", kind="backup", floors=(1, 1), rooms_per_floor=6)
+    result = forecast([ready, backup], local_today(), 3)
+    assert [d.free_beds for d in result.sites[backup.id]] == [6, 6, 6]  # its own row still shows them
+    assert [d.figure.free_beds for d in result.county] == [4, 4, 4] == [totals(select(Site))["free_beds"]] * 3
+
+
 def test_forecast_page_has_a_chart_and_tables_and_prints(db, resident_due, signed_in):
     site, _ = resident_due
     page = text(signed_in("hq").get("/county/forecast?days=7"))
