@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from quarantine.extensions import db
-from quarantine.models import RECEIVING_STATUSES, Person, Site
+from quarantine.models import RECEIVING_STATUSES, Site
 from quarantine.policies.services import policy_in_force
 from quarantine.sites.services import SiteCapacity, capacities
 from quarantine.staff.services import combine_limits, staffing_limits
+from quarantine.stays.reminders import NONE_DUE, releases_due
 
 DEFAULT_STALE_HOURS = 24
 # What a site confirms, each with its column on Site.
@@ -72,31 +73,18 @@ class SiteFigures:
         return getattr(self.site, f"{kind}_confirmed_at")
 
 
-def releases_due(site_ids: list[int], today: date) -> dict[int, tuple[int, int]]:
-    """Per site, people due out today (or overdue) and tomorrow."""
-    if not site_ids:
-        return {}
-    tomorrow = today + timedelta(days=1)
-    rows = db.session.execute(
-        select(Person.site_id, func.sum(case((Person.release_date <= today, 1), else_=0)),
-               func.sum(case((Person.release_date == tomorrow, 1), else_=0)))
-        .where(Person.site_id.in_(site_ids), Person.status == "in_quarantine", Person.release_date <= tomorrow)
-        .group_by(Person.site_id)).all()
-    return {sid: (int(t or 0), int(m or 0)) for sid, t, m in rows}
-
-
 def site_figures(sites: list[Site], today: date, cutoff: datetime) -> list[SiteFigures]:
     ids = [s.id for s in sites]
     caps = capacities(ids)
     staffing = staffing_limits(ids, today)
-    due = releases_due(ids, today)
+    due = releases_due(today, ids)
     rows = []
     for site in sites:
         stale = stale_kinds(site, cutoff)
         rows.append(SiteFigures(site=site, cap=caps[site.id], staff_limit=staffing[site.id],
                                 limit=combine_limits(site.capacity_limit, staffing[site.id]),
-                                releases_today=due.get(site.id, (0, 0))[0],
-                                releases_tomorrow=due.get(site.id, (0, 0))[1], stale=stale))
+                                releases_today=due.get(site.id, NONE_DUE).due + due.get(site.id, NONE_DUE).overdue,
+                                releases_tomorrow=due.get(site.id, NONE_DUE).tomorrow, stale=stale))
     return rows
 
 

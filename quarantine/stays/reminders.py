@@ -7,7 +7,8 @@ a second scheduler, or a second run in the same day, remind nobody twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+from typing import NamedTuple
 
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
@@ -19,15 +20,27 @@ from quarantine.models import Person, ReleaseReminder, Site
 REMINDER_HOUR = 7  # local time: before the morning round, after the night's arrivals
 
 
-def releases_due(day: date, site_ids: list[int] | None = None) -> dict[int, tuple[int, int]]:
-    """Per site, residents due for release on `day` and those past their release date, in one query."""
+class ReleasesDue(NamedTuple):
+    due: int  # release date today
+    overdue: int  # past it, still in quarantine
+    tomorrow: int
+
+
+NONE_DUE = ReleasesDue(0, 0, 0)
+
+
+def releases_due(day: date, site_ids: list[int] | None = None) -> dict[int, ReleasesDue]:
+    """Per site with anyone due by tomorrow: due on `day`, overdue, due the day after; one query."""
+    tomorrow = day + timedelta(days=1)
     query = (select(Person.site_id, func.sum(case((Person.release_date == day, 1), else_=0)),
-                    func.sum(case((Person.release_date < day, 1), else_=0)))
-             .where(Person.status == "in_quarantine", Person.release_date <= day, Person.site_id.is_not(None))
+                    func.sum(case((Person.release_date < day, 1), else_=0)),
+                    func.sum(case((Person.release_date == tomorrow, 1), else_=0)))
+             .where(Person.status == "in_quarantine", Person.release_date <= tomorrow, Person.site_id.is_not(None))
              .group_by(Person.site_id))
     if site_ids is not None:
         query = query.where(Person.site_id.in_(site_ids))
-    return {site_id: (int(due), int(overdue)) for site_id, due, overdue in db.session.execute(query)}
+    return {site_id: ReleasesDue(int(due or 0), int(late or 0), int(later or 0))
+            for site_id, due, late, later in db.session.execute(query)}
 
 
 def remind_sites(now: datetime | None = None) -> list[ReleaseReminder]:
@@ -37,12 +50,12 @@ def remind_sites(now: datetime | None = None) -> list[ReleaseReminder]:
     if local.hour < REMINDER_HOUR:
         return []
     day = local.date()
-    due = releases_due(day)
+    due = {site_id: r for site_id, r in releases_due(day).items() if r.due or r.overdue}
     done = set(db.session.scalars(select(ReleaseReminder.site_id).where(ReleaseReminder.day == day)))
     webhooks = _webhooks([s for s in due if s not in done])
-    reminders = [ReleaseReminder(site_id=site_id, day=day, due=n, overdue=late,
+    reminders = [ReleaseReminder(site_id=site_id, day=day, due=r.due, overdue=r.overdue,
                                  webhook_status="pending" if webhooks.get(site_id) else "")
-                 for site_id, (n, late) in sorted(due.items()) if site_id not in done]
+                 for site_id, r in sorted(due.items()) if site_id not in done]
     db.session.add_all(reminders)
     try:
         db.session.commit()
@@ -90,8 +103,10 @@ def today_at_sites(sites: list[Site], day: date) -> list[SiteToday]:
     arriving, leaving = arrivals_due(ids, day), releases_due(day, ids)
     reminded = set(db.session.scalars(select(ReleaseReminder.site_id).where(
         ReleaseReminder.site_id.in_(ids), ReleaseReminder.day == day)))
-    return [SiteToday(s, arriving.get(s.id, 0), *leaving.get(s.id, (0, 0)), s.id in reminded)
-            for s in sites if arriving.get(s.id) or s.id in leaving]
+    today_out = {sid: r for sid, r in leaving.items() if r.due or r.overdue}
+    return [SiteToday(s, arriving.get(s.id, 0), today_out.get(s.id, NONE_DUE).due,
+                      today_out.get(s.id, NONE_DUE).overdue, s.id in reminded)
+            for s in sites if arriving.get(s.id) or s.id in today_out]
 
 
 def _webhooks(site_ids: list[int]) -> dict[int, str]:

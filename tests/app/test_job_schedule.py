@@ -13,7 +13,8 @@ from tests.app.transfer_helpers import make_batch
 
 def test_the_scheduler_knows_every_housekeeping_task():
     names = {task.name for task in huey._registry.periodic_tasks}
-    assert {"sweep_dead_runs_task", "purge_uploads_task"} <= names
+    assert names == {"sweep_dead_runs_task", "purge_uploads_task", "release_reminders_task",
+                     "purge_personal_data_task"}
 
 
 def test_the_hourly_purge_deletes_uploads_left_for_more_than_a_day(db):
@@ -27,3 +28,16 @@ def test_the_hourly_purge_deletes_uploads_left_for_more_than_a_day(db):
     assert db.session.scalars(select(RosterUpload.filename)).all() == ["new.xlsx"]
     schedule.purge_uploads_task.call_local()
     assert db.session.scalar(select(func.count(RosterUpload.id))) == 1
+
+
+def test_the_nightly_retention_task_anonymises_people_gone_past_the_policys_days(db, make_person):
+    from quarantine.models import Person
+    now = datetime.now(timezone.utc)
+    long_gone = make_person("王五", status="released", created_at=now - timedelta(days=400))
+    recent = make_person("赵六", status="released", created_at=now - timedelta(days=10))
+    db.session.commit()
+    schedule.purge_personal_data_task.call_local()
+    db.session.expire_all()
+    old, new = db.session.get(Person, long_gone.id), db.session.get(Person, recent.id)
+    assert old.anonymised_at is not None and old.name != "王五"
+    assert new.anonymised_at is None and new.name == "赵六"

@@ -30,8 +30,8 @@ def test_due_and_overdue_are_counted_per_site(db, make_site, make_person):
     released = resident(make_person, two, "己", 0)
     released.status = "released"
     db.session.commit()
-    assert reminders.releases_due(local_today()) == {one.id: (2, 1)}
-    assert reminders.releases_due(local_today() + timedelta(days=3)) == {one.id: (0, 4), two.id: (1, 0)}
+    assert reminders.releases_due(local_today()) == {one.id: (2, 1, 1)}
+    assert reminders.releases_due(local_today() + timedelta(days=3)) == {one.id: (0, 4, 0), two.id: (1, 0, 0)}
 
 
 def test_a_site_is_reminded_once_a_day_and_not_before_seven(db, make_site, make_person):
