@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import Length, Optional
@@ -12,20 +11,21 @@ from wtforms.validators import Length, Optional
 from quarantine.access import roles_required
 from quarantine.api.tokens import all_tokens, make_token, revoke
 from quarantine.extensions import db
+from quarantine.form_fields import AppForm
 from quarantine.i18n import _, _l
 from quarantine.models import ApiToken, User
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/api-tokens")
 
 
-class NewTokenForm(FlaskForm):
+class NewTokenForm(AppForm):
     user_id = SelectField(_l("Account"), coerce=int)
     label = StringField(_l("What it is for"), validators=[Optional(), Length(max=100)],
                         description=_l("e.g. the province's dashboard"))
     submit = SubmitField(_l("Make a token"))
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(AppForm):
     submit = SubmitField(_l("Revoke"))
 
 

@@ -23,7 +23,6 @@ ON_THE_WAY = ("announced", "planned", "committed")
 # A batch expected more than this long ago without arriving is shown still (it is late), not forgotten.
 LATE_AFTER = timedelta(days=2)
 
-REPORT_FIGURES = ("residents", "arrivals", "releases", "transfers_out", "tests", "positives", "fevers")
 
 
 def _visible_ids(sites_query: Select):

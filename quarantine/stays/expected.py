@@ -7,23 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from quarantine.extensions import db
 from quarantine.idnumbers import age_on, mask_id, normalize
 from quarantine.localtime import as_utc, local_to_utc, local_today
 from quarantine.models import Building, Person, Reservation, Room, Site, Stay, TransferBatch
 from quarantine.occupancy import household_key
-
-
-def expected_arrivals(site: Site) -> list[Reservation]:
-    return list(db.session.scalars(
-        select(Reservation).join(Room, Room.id == Reservation.room_id)
-        .where(Room.site_id == site.id, Reservation.status == "reserved")
-        .options(selectinload(Reservation.person).selectinload(Person.batch),
-                 selectinload(Reservation.person).selectinload(Person.needs),
-                 selectinload(Reservation.room).joinedload(Room.building))
-        .order_by(Room.building_id, Room.floor, Room.number)))
 
 
 def reservation_at(site: Site, reservation_id: int) -> Reservation | None:

@@ -8,10 +8,10 @@ told; so the figure is what the beds allow, the roster then decides.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 import planner
+from planner.inventory import great_circle_km
 from quarantine.models import Site
 from quarantine.sites.services import Gap, readiness_gaps
 from quarantine.transfers.scenario import LiveSites, live_sites
@@ -91,7 +91,8 @@ def _backup_options(live: LiveSites, batch: planner.Batch, fit: int, count: Head
     if fit >= count.people:
         return []
     candidates = [s for s in live.sites if not s.ready and s.kind == "backup"]
-    candidates.sort(key=lambda s: _distance(s.location, batch.location))
+    candidates.sort(key=lambda s: great_circle_km(s.location.lat, s.location.lon,
+                                                 batch.location.lat, batch.location.lon))
     options = []
     for site in candidates[:MAX_BACKUP_SITES]:
         # As if prepared: ready, and staffed for its beds (its own manual limit still counts).
@@ -103,7 +104,3 @@ def _backup_options(live: LiveSites, batch: planner.Batch, fit: int, count: Head
         options.append(BackupOption(live.rows[site.id], max(more, 0), beds, readiness_gaps(live.rows[site.id])))
     options.sort(key=lambda o: (-o.more, -o.beds))
     return options
-
-
-def _distance(a: planner.Location, b: planner.Location) -> float:
-    return math.hypot(a.lat - b.lat, a.lon - b.lon)

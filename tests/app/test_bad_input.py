@@ -117,3 +117,12 @@ def test_huge_ids_in_addresses_are_not_found(signed_in, path):
     response = signed_in("hq").get(path)
     assert response.status_code == 404
     assert "Page not found" in text(response)
+
+
+def test_every_form_of_the_app_has_the_nul_and_range_checks():
+    """Forms are AppForm (or AppSubForm): a form made straight from FlaskForm would skip the checks."""
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2] / "quarantine"
+    plain = [str(path.relative_to(root)) for path in root.rglob("*.py")
+             if path.name != "form_fields.py" and "(FlaskForm)" in path.read_text(encoding="utf-8")]
+    assert plain == []
