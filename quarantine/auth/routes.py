@@ -52,6 +52,9 @@ def login():
 @bp.errorhandler(429)
 def _too_many_sign_ins(_error):
     signin.throttled()
+    if request.endpoint == "auth.change_password":
+        flash(_("Too many wrong current passwords. Wait a few minutes and try again."), "error")
+        return render_template("auth/password.html", form=PasswordChangeForm(username=current_user.username)), 429
     flash(_("Too many refused sign-ins for this account or from this address. Wait a few minutes and try again, "
             "or ask an administrator for a new password."), "error")
     return render_template("auth/login.html", form=LoginForm()), 429
@@ -68,6 +71,9 @@ def logout():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+# Whoever holds a session could otherwise guess the account's password here without limit.
+@limiter.limit(signin.PER_ACCOUNT, key_func=lambda: f"password:{current_user.id}", methods=["POST"],
+               deduct_when=_failed, scope="password-change")
 def change_password():
     form = PasswordChangeForm(username=current_user.username)
     if form.validate_on_submit():

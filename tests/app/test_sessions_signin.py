@@ -118,6 +118,16 @@ def test_own_password_needs_the_current_one(db, signed_in):
     assert "This is not your current password." in text(response)
 
 
+def test_guessing_the_current_password_on_the_change_form_is_throttled(db, signed_in):
+    client = signed_in("hq")
+    wrong = {"current": "guess", "new": "Lantern-river-42", "confirm": "Lantern-river-42"}
+    for _ in range(5):
+        assert client.post("/account/password", data=wrong).status_code == 200
+    response = client.post("/account/password", data={**wrong, "current": PASSWORD})
+    assert response.status_code == 429 and "Too many wrong current passwords" in text(response)
+    assert signed_in_page(client) == 200  # still signed in, the password unchanged
+
+
 def test_wrong_passwords_are_throttled_per_account_with_a_message(app, db, make_user):
     user = make_user("hq")
     client = app.test_client()
