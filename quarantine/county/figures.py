@@ -15,7 +15,7 @@ from quarantine.extensions import db
 from quarantine.models import RECEIVING_STATUSES, Site
 from quarantine.policies.services import policy_in_force
 from quarantine.sites.services import SiteCapacity, capacities
-from quarantine.staff.services import combine_limits, staffing_limits
+from quarantine.staff.services import can_take, combine_limits, staffing_limits
 from quarantine.stays.reminders import NONE_DUE, releases_due
 
 DEFAULT_STALE_HOURS = 24
@@ -63,11 +63,7 @@ class SiteFigures:
     @property
     def takes(self) -> int:
         """People the site could take now: free beds, within its limit (0 when not receiving)."""
-        if not self.site.receiving:
-            return 0
-        if self.limit is None:
-            return self.cap.free_beds
-        return max(0, min(self.cap.free_beds, self.limit - self.cap.held))
+        return can_take(self.site.receiving, self.cap.free_beds, self.cap.held, self.limit)
 
     def confirmed_at(self, kind: str) -> datetime | None:
         return getattr(self.site, f"{kind}_confirmed_at")

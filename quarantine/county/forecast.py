@@ -24,7 +24,7 @@ from quarantine.localtime import local_day
 from quarantine.many import in_ids
 from quarantine.models import RECEIVING_STATUSES, Person, Room, Site, StaffMember, Stay, TransferBatch
 from quarantine.policies.services import policy_in_force
-from quarantine.staff.services import StaffCount, StaffingRatios, combine_limits, residents_supported
+from quarantine.staff.services import StaffCount, StaffingRatios, can_take, combine_limits, residents_supported
 from quarantine.transfers.scenario import waiting_by_batch
 
 MAX_DAYS = 14
@@ -175,7 +175,7 @@ def forecast(sites: list[Site] | list[SiteLimits], today: date, days: int = 7) -
             back, out = returns.get((site.id, day), 0), releases.get((site.id, day), 0)
             free, held = free + back, max(0, held - out)
             limit = combine_limits(site.capacity_limit, limits[i][site.id])
-            takes = 0 if not site.receiving else free if limit is None else max(0, min(free, limit - held))
+            takes = can_take(site.receiving, free, held, limit)
             row.append(DayFigure(day, free, out, back, takes))
         result[site.id] = row
     waiting, total_waiting, county = _waiting_by_day(dates), 0, []

@@ -215,6 +215,14 @@ def combine_limits(manual: int | None, staffing: int | None) -> int | None:
     return min(limits) if limits else None
 
 
+def can_take(receiving: bool, free_beds: int, held: int, limit: int | None) -> int:
+    """People a site could take: its free beds within its limit, less those it holds (0 when not receiving).
+    The county view, its forecast and the API all count with this."""
+    if not receiving:
+        return 0
+    return free_beds if limit is None else max(0, min(free_beds, limit - held))
+
+
 def effective_capacity_limits(sites: list[Site], day: date) -> dict[int, int]:
     staffing = staffing_limits([s.id for s in sites], day)
     return {s.id: combine_limits(s.capacity_limit, staffing[s.id]) for s in sites}
