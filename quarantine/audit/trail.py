@@ -35,8 +35,10 @@ AUDITED: dict[type, tuple[str, ...]] = {
 # Recorded as changed, never by value: a hash helps no reader, and health notes stay with the health record.
 UNSHOWN = {"password_hash", "notes"}
 CHANGED = "(changed)"
-# Creating more rows than this of one kind in one flush (a roster import) is one summary event.
+# Rooms made by the bulk layout (hundreds at once, no personal data) are one summary event past this
+# many; everything else, a floor of temperatures included, is recorded row by row so the person filter finds it.
 BULK = 50
+SUMMARISED = (Room,)
 REDACTED = "(anonymised)"
 
 
@@ -115,7 +117,7 @@ def _after_flush(session: Session, _context) -> None:
             new_by_kind.setdefault(type(obj), []).append(obj)
     for kind, objects in new_by_kind.items():
         entity = kind.__tablename__
-        if len(objects) > BULK:
+        if kind in SUMMARISED and len(objects) > BULK:
             rows.append(_row(f"{entity}.create", entity, None, None, _where(objects[0])[1], {},
                              detail=f"{len(objects)} rows"))
             continue
@@ -145,12 +147,9 @@ def register() -> None:
 
 
 def record(action: str, *, entity: str = "", entity_id: int | None = None, person_id: int | None = None,
-           site_id: int | None = None, changes: dict | None = None, detail: str = "", username: str | None = None,
-           commit: bool = False) -> None:
+           site_id: int | None = None, changes: dict | None = None, detail: str = "", commit: bool = False) -> None:
     """An event that changes no audited record: a sign-in, an export, a view of a full ID number."""
     row = _row(action, entity, entity_id, person_id, site_id, changes or {}, detail)
-    if username is not None and not row["username"]:
-        row["username"] = username[:64]
     db.session.execute(AuditEvent.__table__.insert(), [row])
     if commit:
         db.session.commit()

@@ -6,6 +6,7 @@ import string
 
 from sqlalchemy import select
 
+from quarantine.audit import trail
 from quarantine.extensions import db
 from quarantine.models import Site, User
 
@@ -24,6 +25,8 @@ def create_user(username: str, role: str, display_name: str = "", site_ids: list
     user.set_password(password)
     user.sites = list(db.session.scalars(select(Site).where(Site.id.in_(site_ids or []))))
     db.session.add(user)
+    db.session.flush()
+    _record_sites(user, set(), {s.id for s in user.sites})
     db.session.commit()
     return user, password
 
@@ -47,9 +50,19 @@ def change_own_password(user: User, new_password: str) -> None:
 def save_account(user: User, username: str, display_name: str, role: str, active: bool, site_ids: list[int]) -> None:
     """An administrator's edit; a new role, fewer sites or a disabled account ends the account's sessions."""
     sites = list(db.session.scalars(select(Site).where(Site.id.in_(site_ids))))
-    narrower = role != user.role or (user.active and not active) or not {s.id for s in user.sites} <= set(site_ids)
+    before = {s.id for s in user.sites}
+    narrower = role != user.role or (user.active and not active) or not before <= set(site_ids)
     user.username, user.display_name = username.strip(), display_name.strip()
     user.role, user.active, user.sites = role, active, sites
     if narrower:
         user.end_sessions()
+    _record_sites(user, before, {s.id for s in sites})
     db.session.commit()
+
+
+def _record_sites(user: User, before: set[int], after: set[int]) -> None:
+    """Which sites an account may act on is access to personal data: each change goes into the trail
+    (the flush listener sees the account's columns, not its list of sites)."""
+    if before != after:
+        trail.record("users.sites", entity="users", entity_id=user.id,
+                     changes={"sites": [sorted(before), sorted(after)]})

@@ -236,3 +236,25 @@ def test_postgresql_itself_refuses_changes_to_the_trail(db, signed_in):
     db.session.execute(sql("SET LOCAL quarantine.audit_redact = 'on'"))
     db.session.execute(sql("""UPDATE audit_events SET changes = '{}'"""))  # what redaction does goes through
     db.session.rollback()
+
+
+def test_the_sites_an_account_may_act_on_are_recorded_when_they_change(db, make_site, make_user):
+    from quarantine.users import services as users
+    one, two = make_site("One"), make_site("Two")
+    user, _password = users.create_user("mgr-sites", "site_manager", site_ids=[one.id])
+    users.save_account(user, "mgr-sites", "", "site_manager", True, [one.id, two.id])  # wider: no session ends
+    users.save_account(user, "mgr-sites", "", "site_manager", True, [one.id, two.id])  # the same: nothing new
+    assert [e.changes["sites"] for e in events(db, "users.sites")] == [
+        [[], [one.id]], [[one.id], sorted([one.id, two.id])]]
+
+
+def test_people_made_many_at_once_are_recorded_each_and_bulk_rooms_as_one_event(db, make_site):
+    from quarantine.models import Person
+    make_site("Bulk", floors=(1, 3), rooms_per_floor=20)  # 60 rooms in one go
+    assert [e.detail for e in events(db, "rooms.create")] == ["60 rows"]
+    people = [Person(name=f"住{i}", id_kind="passport", id_number=f"E{i:07d}", category_code="close_contact",
+                     diet_code="regular", status="expected", household=f"H{i}") for i in range(60)]
+    db.session.add_all(people)
+    db.session.commit()
+    # Each is found by the person filter of the audit page.
+    assert sorted(e.person_id for e in events(db, "people.create")) == sorted(p.id for p in people)
