@@ -18,19 +18,23 @@ def policy_in_force(day: date) -> Policy | None:
 
 
 VERSION_KEEPS = ("id", "created_at", "superseded_at", "superseded_by_id")
+# What a resident's days follow: an edit of these makes a new version when people are placed under it.
+CLOCK_FIELDS = ("quarantine_days", "home_days", "pcr_test_days")
 
 
 def edit_policy(policy: Policy, apply: Callable[[Policy], None]) -> Policy:
-    """Apply an edit. A policy nobody was placed under changes in place; otherwise the edit is a new
-    version dated now, and the people placed under the earlier one keep it (their release days and test
-    days do not move). Returns the policy that now holds the edit."""
-    if not db.session.scalar(select(func.count(Person.id)).where(Person.policy_id == policy.id)):
+    """Apply an edit. A policy nobody was placed under, or an edit that leaves the residents' days as they
+    are (a name, a note, a staffing ratio), changes in place; otherwise the edit is a new version dated now,
+    and the people placed under the earlier one keep it (their release days and test days do not move).
+    Returns the policy that now holds the edit."""
+    version = Policy(**{c.key: getattr(policy, c.key) for c in Policy.__table__.columns if c.key not in VERSION_KEEPS})
+    apply(version)  # not in the session: only to see what the edit changes
+    moves_days = any(getattr(version, f) != getattr(policy, f) for f in CLOCK_FIELDS)
+    if not moves_days or not db.session.scalar(select(func.count(Person.id)).where(Person.policy_id == policy.id)):
         apply(policy)
         return policy
-    version = Policy(**{c.key: getattr(policy, c.key) for c in Policy.__table__.columns if c.key not in VERSION_KEEPS})
     policy.superseded_at = utcnow()
     db.session.flush()  # the earlier version steps aside before the new one takes its name and day
-    apply(version)
     db.session.add(version)
     db.session.flush()
     policy.superseded_by_id = version.id

@@ -59,6 +59,18 @@ def test_editing_a_policy_in_use_makes_a_version_and_residents_keep_theirs(db, m
     assert client.get(f"/policy/{old_id}").headers["Location"].endswith(f"/policy/{current.id}")
 
 
+def test_an_edit_that_leaves_residents_days_alone_changes_the_policy_in_place(db, make_person, signed_in):
+    resident = arrive(db, make_person, 2)
+    policy = resident.policy
+    count = len(db.session.scalars(select(Policy)).all())
+    response = signed_in("admin").post(f"/policy/{policy.id}", data=form_of(policy, bus_seats=30, notes="changed"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    same = db.session.get(Policy, policy.id)
+    assert (same.bus_seats, same.superseded_at) == (30, None)
+    assert len(db.session.scalars(select(Policy)).all()) == count
+
+
 def test_a_policy_nobody_was_placed_under_changes_in_place(db, signed_in):
     policy = db.session.scalar(select(Policy).order_by(Policy.effective_from).limit(1))
     count = len(db.session.scalars(select(Policy)).all())
