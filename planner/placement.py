@@ -1,9 +1,9 @@
 """The exact max-placement phase: how many people can be placed at most, and a plan that does.
 
 The count model (``planner.placement_model``) is relaxed to an LP whose value bounds
-the people any plan can place. A dive on the LP gives floors to cohorts, CP-SAT
-fills them, and a neighbourhood search re-decides a few floor groups at a time
-until the plan meets the bound (then it is proven to place the most possible) or
+the people any plan can place. A dive on the LP gives floors to cohorts and a
+neighbourhood search fills them, then lets two cohorts at a time trade floors and
+households until the plan meets the bound (then it is proven to place the most possible) or
 time is up (then the bound is the best known). With the people placed held, the
 same model then minimises the other tiers. Every answer is turned into rooms
 exactly (``planner.placement_rooms``). OR-Tools is imported only here and below,
@@ -23,17 +23,14 @@ from planner.placement_rooms import realise
 # Beyond this many floors times cohorts the count model is not built (a province-sized shortfall):
 # the heuristic plan is kept and the capacity bound reported as best known.
 MAX_FLOOR_COHORTS = 20_000
-# Shares of the time left for a dive and for filling the floors it chose; a second, more careful
-# dive only runs while less than AGAIN_SHARE of the time after the LP has gone.
-DIVE_SHARE = 0.7
-FILL_SHARE = 0.6
-AGAIN_SHARE = 0.3
+# Share of the time left for the dive: it only has to give the neighbourhood search a good start.
+DIVE_SHARE = 0.5
 # Models up to this many variables are first searched whole (for up to this share of the time left):
 # on small scenarios that proves the optimum outright.
 WHOLE_MODEL_VARIABLES = 1_500
 WHOLE_MODEL_SHARE = 0.3
-# Floor groups rounded per dive round: half of those still open (fast), or one (careful).
-HALF, ONE = 0.5, 0.0
+# Floor groups rounded per dive round: half of those still open.
+HALF = 0.5
 
 
 @dataclass(frozen=True)
@@ -108,18 +105,13 @@ def maximise_placement(inv: Inventory, *, time_limit: float, workers: int, seed:
     if len(pm.model.proto.variables) <= WHOLE_MODEL_VARIABLES:
         best, bound = search_whole(pm, best, bound, time_limit=WHOLE_MODEL_SHARE * _left(deadline), workers=workers,
                                    seed=seed, cancel=cancel)
-    phase_start, phase_seconds = time.perf_counter(), _left(deadline)
-    for per_round in (HALF, ONE):
-        if lp.value is None or best.placed >= bound or time.perf_counter() > phase_start + AGAIN_SHARE * phase_seconds:
-            break
-        takes, finished = lp.dive(_take_groups(pm), time.perf_counter() + DIVE_SHARE * _left(deadline), per_round)
-        if finished:  # the LP solution rounded down is itself a plan
-            rounded = lp.rounded_down([v.index for v in pm.decisions()])
-            best = max(best, Incumbent(rounded, pm.placed_by(rounded)), key=lambda i: i.placed)
-        found = _fill(pm, takes, best.values if not finished else rounded, FILL_SHARE * _left(deadline), workers,
-                      seed, cancel)
-        if found is not None and found.placed > best.placed:
-            best = found
+    if lp.value is not None and best.placed < bound:
+        _, finished = lp.dive(_take_groups(pm), time.perf_counter() + DIVE_SHARE * _left(deadline), HALF)
+        if finished:
+            # The LP solution rounded down is a plan (its constraints cap sums of counts) with the
+            # dive's floors; the search's first round fills them, cohort by cohort.
+            rounded = pm.completed(lp.rounded_down([v.index for v in pm.decisions()]))
+            best = Incumbent(rounded, pm.placed_by(rounded))
     best = improve(pm, best, bound, deadline=deadline, workers=workers, seed=seed, cancel=cancel)
     search = Search(data, pm, best.values, best.placed)
     if best.placed <= known:
@@ -149,24 +141,6 @@ def _take_groups(pm) -> list[list[int]]:
     return list(out.values())
 
 
-def _fill(pm, takes: dict[int, int], start_from: dict[int, int], time_limit: float, workers: int, seed: int,
-          cancel: threading.Event | None):
-    """CP-SAT with the floors given as the dive gave them, from the dive's LP solution rounded down
-    (feasible once the floors are whole): the rest is quickly solved, often exactly."""
-    from planner.placement_search import Incumbent, hint, values_of
-
-    model = pm.model.clone()
-    for index, value in takes.items():
-        domain = model.proto.variables[index].domain
-        domain.clear()
-        domain.extend([value, value])
-    hint(model, pm, start_from)
-    solver, status = solve_model(model, time_limit, workers, seed, cancel, presolve=False)
-    if status not in ("OPTIMAL", "FEASIBLE"):
-        return None
-    return Incumbent(values_of(pm, solver), round(solver.objective_value))
-
-
 def improve_tiers(search: Search, *, time_limit: float, workers: int, seed: int,
                   cancel: threading.Event | None = None) -> Tiers:
     """Fewer backups, sites per batch and person-km while placing as many as the search did."""
@@ -175,7 +149,7 @@ def improve_tiers(search: Search, *, time_limit: float, workers: int, seed: int,
 
     pm = search.pm
     extra = add_tier_objective(pm, search.placed)
-    hint(pm.model, pm, {**search.values, **extra(search.values)})
+    hint(pm.model, {**search.values, **extra(search.values)})
     solver, status = solve_model(pm.model, time_limit, workers, seed, cancel)
     if status not in ("OPTIMAL", "FEASIBLE"):
         return Tiers(None, False, None, None)
@@ -184,7 +158,7 @@ def improve_tiers(search: Search, *, time_limit: float, workers: int, seed: int,
 
 
 def solve_model(model, time_limit: float, workers: int, seed: int, cancel: threading.Event | None, *,
-                presolve: bool = True):
+                presolve: bool = True, cuts: bool = True, fix_hinted: bool = False):
     """CP-SAT with an explicit time limit, workers and seed; a cancel stops the search."""
     from ortools.sat.python import cp_model
 
@@ -193,6 +167,9 @@ def solve_model(model, time_limit: float, workers: int, seed: int, cancel: threa
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
     solver.parameters.cp_model_presolve = presolve
+    if not cuts:
+        solver.parameters.cut_level = 0
+    solver.parameters.fix_variables_to_their_hinted_value = fix_hinted
     done = threading.Event()
     if cancel is not None:
         threading.Thread(target=_stop_on_cancel, args=(solver, cancel, done), daemon=True).start()

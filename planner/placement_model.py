@@ -41,6 +41,7 @@ class PlacementModel:
     split: dict[tuple[int, int, int], cp_model.IntVar] = field(default_factory=dict)  # (group, split, pattern)
     join: dict[int, cp_model.IntVar] = field(default_factory=dict)  # index into data.joins
     used: dict[tuple[int, Group, Kind], cp_model.IntVar] = field(default_factory=dict)  # rooms split households take
+    used_by: dict[tuple[int, Group, Kind], list[Term]] = field(default_factory=dict)  # the split counts each sums
     people_at: dict[tuple[int, int], list[Term]] = field(default_factory=lambda: defaultdict(list))  # (batch, site)
 
     def placed(self) -> cp_model.LinearExpr:
@@ -49,6 +50,13 @@ class PlacementModel:
     def placed_by(self, values: dict[int, int]) -> int:
         """People a solution given as variable values places."""
         return sum(c * values.get(v.index, 0) for terms in self.people_at.values() for v, c in terms)
+
+    def completed(self, decisions: dict[int, int]) -> dict[int, int]:
+        """A solution given by its decisions, with the variables that follow from them."""
+        out = dict(decisions)
+        for key, var in self.used.items():
+            out[var.index] = sum(n * decisions.get(v.index, 0) for v, n in self.used_by[key])
+        return out
 
     def decisions(self) -> list[cp_model.IntVar]:
         """The variables a solution is made of; the others follow from them."""
@@ -120,6 +128,7 @@ def add_split_households(pm: PlacementModel) -> None:
         rooms = data.groups[g].rooms.get(kind, 0)
         var = pm.model.new_int_var(0, rooms * data.groups[g].count, f"used_{g}_{'/'.join(cohort)}_{kind[0]}{kind[1]:d}")
         pm.used[(g, cohort, kind)] = var
+        pm.used_by[(g, cohort, kind)] = terms
         pm.model.add(var == total(terms))
         pm.model.add(var <= rooms * pm.take[(g, cohort)])
 

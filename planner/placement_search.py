@@ -1,9 +1,9 @@
-"""Large neighbourhood search on the count model: let a few sites or cohorts change floors, keep the rest.
+"""Large neighbourhood search on the count model: a few cohorts trade floors and households, the rest stays.
 
-CP-SAT on the whole model is slow to find good plans, but with the floors fixed as
-the best plan has them everywhere except at a few sites (or for a few cohorts) its
-presolve removes most of the model and it re-balances the households in a blink.
-Each step starts from the best plan and keeps the answer when more people are placed.
+CP-SAT on the whole model is slow to find good plans, but with everything fixed as the
+best plan has it except the floors and households of one, two or three cohorts, it
+re-balances those in a blink. Each step starts from the best plan and keeps the answer
+unless fewer people are placed.
 """
 from __future__ import annotations
 
@@ -11,15 +11,17 @@ import random
 import threading
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import combinations
 
 from planner.construct import Occupancy
+from planner.inventory import Group
 from planner.placement_model import PlacementModel
 from planner.placement_rooms import Counts
 
-STEP_SECONDS = 0.3
-SITES_PER_STEP = 3
-COHORTS_PER_STEP = 3
+# A step is usually solved exactly in a few tenths of a second; this caps the rare hard one.
+STEP_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -58,40 +60,150 @@ def incumbent_from(pm: PlacementModel, occ: Occupancy) -> Incumbent:
 
 
 def values_of(pm: PlacementModel, solver) -> dict[int, int]:
-    return {var.index: solver.value(var) for var in pm.variables()}
+    solution = list(solver.response_proto.solution)  # one copy: reading values one by one is slow
+    return {var.index: solution[var.index] for var in pm.variables()}
 
 
-def hint(model, pm: PlacementModel, values: dict[int, int]) -> None:
-    """Start the search of ``model`` (``pm``'s model or a clone) from these values."""
+def hint(model, values: dict[int, int]) -> None:
+    """Start the search of ``model`` (a placement model or a clone of it) from these values."""
     model.clear_hints()
-    for index, value in values.items():
-        model.add_hint(model.get_int_var_from_proto_index(index), value)
+    model.proto.solution_hint.vars.extend(list(values))
+    model.proto.solution_hint.values.extend(list(values.values()))
 
 
 def improve(pm: PlacementModel, best: Incumbent, bound: int, *, deadline: float, workers: int, seed: int,
             cancel: threading.Event | None = None) -> Incumbent:
-    """Neighbourhood steps until the bound is met, time is up or the run is cancelled."""
+    """Neighbourhood steps until the bound is met, time is up or the run is cancelled.
+
+    A step frees a few cohorts: the floors they hold or nobody holds may change hands among
+    them, and all their households may move; everything else stays as in the best plan. The
+    first round frees each cohort alone (it fills the floors it was given); then pairs, since
+    beds are lost where a cohort's households do not fit the rooms of its floors, and trading
+    floors with one other cohort is what mends that. After a round without a gain, steps free
+    one cohort more. Each freed part is small enough to be solved exactly in a fraction of a
+    second. Equal answers are kept too, so the search drifts instead of repeating itself.
+    """
     from planner.placement import solve_model
 
     rng = random.Random(seed)
     base = pm.model.clone()
     base.add(pm.placed() <= bound)
+    owners = _owners(pm)
+    sets: list[tuple[Group, ...]] = []
+    size, stuck_at = 1, best.placed
     step = 0
-    while best.placed < bound and deadline - time.perf_counter() > 0.05 and not (cancel and cancel.is_set()):
-        step += 1
+
+    def attempt(cohorts: set[Group], start: Incumbent, step_seed: int) -> Incumbent | None:
         model = base.clone()
-        free = _neighbourhood(pm, rng)
-        for key, var in pm.take.items():
-            if key not in free:
-                domain = model.proto.variables[var.index].domain
-                domain.clear()
-                domain.extend([best.values.get(var.index, 0)] * 2)
-        hint(model, pm, best.values)
-        solver, status = solve_model(model, min(STEP_SECONDS, deadline - time.perf_counter()), workers,
-                                     seed + step, cancel)
-        if status in ("OPTIMAL", "FEASIBLE") and round(solver.objective_value) > best.placed:
-            best = Incumbent(values_of(pm, solver), round(solver.objective_value))
+        free = _free_variables(pm, owners, start.values, cohorts)
+        fixed = [i for i in owners if i not in free]
+        model.proto.solution_hint.vars.extend(fixed)
+        model.proto.solution_hint.values.extend([start.values.get(i, 0) for i in fixed])
+        solver, status = solve_model(model, min(STEP_SECONDS, deadline - time.perf_counter()), 1, step_seed, cancel,
+                                     presolve=False, cuts=False, fix_hinted=True)
+        if status not in ("OPTIMAL", "FEASIBLE"):
+            return None
+        return Incumbent(dict(enumerate(solver.response_proto.solution)), round(solver.objective_value))
+
+    # CP-SAT lets go of the interpreter while it searches, so steps on different cohorts run side by side.
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        while best.placed < bound and deadline - time.perf_counter() > 0.05 and not (cancel and cancel.is_set()):
+            batch, taken = [], set()
+            for _ in range(max(1, workers)):
+                if not sets:
+                    if step and best.placed == stuck_at:
+                        size = min(size + 1, len(pm.data.cohorts))
+                    stuck_at = best.placed
+                    sets = _cohort_sets(pm, size, rng)
+                cohorts = _pick(sets, taken)
+                taken |= cohorts
+                step += 1
+                batch.append((cohorts, pool.submit(attempt, cohorts, best, seed + step)))
+            best = _merged(pm, best, [(c, f.result()) for c, f in batch])
     return best
+
+
+def _pick(sets: list[tuple[Group, ...]], taken: set[Group]) -> set[Group]:
+    """The next cohort set, one apart from those already in the batch where there is one."""
+    for k in range(len(sets) - 1, -1, -1):
+        if not taken & set(sets[k]):
+            return set(sets.pop(k))
+    return set(sets.pop())
+
+
+def _merged(pm: PlacementModel, best: Incumbent, answers: list[tuple[set[Group], Incumbent | None]]) -> Incumbent:
+    """The answers of side-by-side steps, the best first, combined where they freed different cohorts
+    and together keep the limits that tie cohorts together (floors of a group, a site's limit).
+
+    An equal answer replaces the best, so the search drifts instead of repeating itself.
+    """
+    ranked = sorted(((c, a) for c, a in answers if a is not None), key=lambda ca: ca[1].placed, reverse=True)
+    if not ranked:
+        return best
+    cohorts, first = ranked[0]
+    if first.placed < best.placed:
+        return best
+    merged, used = first, set(cohorts)
+    for cohorts, answer in ranked[1:]:
+        if cohorts & used or answer.placed <= best.placed:
+            continue
+        delta = {i: v for i, v in answer.values.items() if v != best.values.get(i, 0)}
+        candidate = {**merged.values, **delta}
+        if _shared_limits_hold(pm, candidate):
+            merged = Incumbent(candidate, merged.placed + answer.placed - best.placed)
+            used |= cohorts
+    return merged
+
+
+def _shared_limits_hold(pm: PlacementModel, values: dict[int, int]) -> bool:
+    """The constraints that tie cohorts together: each floor to one cohort, a site's capacity limit."""
+    taken: dict[int, int] = defaultdict(int)
+    for (g, _), var in pm.take.items():
+        taken[g] += values.get(var.index, 0)
+    if any(n > pm.data.groups[g].count for g, n in taken.items()):
+        return False
+    at_site: dict[int, int] = defaultdict(int)
+    for (_, site), terms in pm.people_at.items():
+        at_site[site] += sum(c * values.get(v.index, 0) for v, c in terms)
+    return all(n <= pm.data.inv.sites[site].room_for for site, n in at_site.items())
+
+
+def _owners(pm: PlacementModel) -> dict[int, tuple[int | None, Group]]:
+    """Each variable's floor group (None for joins) and cohort, for choosing what a step frees."""
+    data = pm.data
+    of: dict[int, tuple[int | None, Group]] = {}
+    for (g, cohort), var in pm.take.items():
+        of[var.index] = (g, cohort)
+    for (g, c), var in pm.pool.items():
+        of[var.index] = (g, data.classes[c].group)
+    for (g, sc, _), var in pm.split.items():
+        of[var.index] = (g, data.splits[sc].group)
+    for (g, cohort, _), var in pm.used.items():
+        of[var.index] = (g, cohort)
+    for j, var in pm.join.items():
+        of[var.index] = (None, data.inv.households[data.joins[j].household].group)
+    return of
+
+
+def _free_variables(pm: PlacementModel, owners: dict[int, tuple[int | None, Group]], values: dict[int, int],
+                    cohorts: set[Group]) -> set[int]:
+    """The variables of these cohorts on the floor groups they hold or nobody holds."""
+    held: dict[int, set[Group]] = defaultdict(set)
+    taken: dict[int, int] = defaultdict(int)
+    for (g, cohort), var in pm.take.items():
+        if values.get(var.index, 0):
+            held[g].add(cohort)
+            taken[g] += values[var.index]
+    return {index for index, (g, cohort) in owners.items()
+            if cohort in cohorts and (g is None or held[g] & cohorts or taken[g] < pm.data.groups[g].count)}
+
+
+def _cohort_sets(pm: PlacementModel, size: int, rng: random.Random) -> list[tuple[Group, ...]]:
+    """Every set of this many cohorts once, in a random order (all of them when there are fewer)."""
+    cohorts = pm.data.cohorts
+    sets = list(combinations(cohorts, size)) or [tuple(cohorts)]
+    rng.shuffle(sets)
+    return sets
 
 
 def search_whole(pm: PlacementModel, best: Incumbent, bound: int, *, time_limit: float, workers: int, seed: int,
@@ -102,7 +214,7 @@ def search_whole(pm: PlacementModel, best: Incumbent, bound: int, *, time_limit:
 
     model = pm.model.clone()
     model.add(pm.placed() <= bound)
-    hint(model, pm, best.values)
+    hint(model, best.values)
     # CP-SAT's presolve rewrites the floor links in a way that loosens its own relaxation of this
     # model; searched as written, small models are proven in a fraction of the time.
     solver, status = solve_model(model, time_limit, workers, seed, cancel, presolve=False)
@@ -112,14 +224,3 @@ def search_whole(pm: PlacementModel, best: Incumbent, bound: int, *, time_limit:
     if round(solver.objective_value) > best.placed:
         best = Incumbent(values_of(pm, solver), round(solver.objective_value))
     return best, bound
-
-
-def _neighbourhood(pm: PlacementModel, rng: random.Random) -> set:
-    """The floor choices left free: those at a few sites, or those of a few cohorts."""
-    data = pm.data
-    if rng.random() < 0.5:
-        sites = sorted({g.site for g in data.groups if g.count})
-        chosen = set(rng.sample(sites, min(len(sites), SITES_PER_STEP)))
-        return {key for key in pm.take if data.groups[key[0]].site in chosen}
-    cohorts = set(rng.sample(data.cohorts, min(len(data.cohorts), COHORTS_PER_STEP)))
-    return {key for key in pm.take if key[1] in cohorts}

@@ -1,0 +1,73 @@
+"""The neighbourhood search of the max-placement phase: cohorts trade floors, side-by-side steps merge safely.
+
+Each case starts the search from a plan chosen by hand, so what the search must do is plain.
+"""
+import time
+
+from planner_builders import person, room, scenario, site
+
+from planner.inventory import build_inventory
+from planner.placement_data import build_placement_data
+from planner.placement_model import build_placement_model
+from planner.placement_rooms import realise
+from planner.placement_search import Incumbent, counts_of, improve
+
+CLOSE, SECONDARY = ("close_contact", "B1"), ("secondary_contact", "B1")
+
+
+def _couple(household, category):
+    return [person(f"{household}P{i}", household, category=category) for i in range(2)]
+
+
+def _model(sc):
+    data = build_placement_data(build_inventory(sc))
+    pm = build_placement_model(data)
+    pm.model.maximize(pm.placed())
+    return data, pm
+
+
+def _start(pm, floors: dict[int, tuple], households: dict[tuple[int, int], int]) -> Incumbent:
+    """A plan given as the cohort of each floor group and the households of each class placed there."""
+    values = {pm.take[(g, cohort)].index: 1 for g, cohort in floors.items()}
+    values.update({pm.pool[key].index: n for key, n in households.items()})
+    values = pm.completed(values)
+    return Incumbent(values, pm.placed_by(values))
+
+
+def _class(data, cohort, size):
+    return next(c.index for c in data.classes if c.group == cohort and c.size == size)
+
+
+def _people(data, incumbent, pm):
+    occ = realise(data, counts_of(pm, incumbent.values))
+    return sum(data.inv.households[h].size for h in occ.placed)
+
+
+def test_two_cohorts_trade_floors():
+    """The close contacts' household of 4 only fits the 4-bed room on floor 1, which the start gave to
+    the secondary contacts' couple, while a close-contact couple holds floor 2. Neither cohort can
+    mend that alone (each would have to give up its couple first); the two together can (4 + 2)."""
+    sc = scenario([site("S1", [room("R4", 4), room("R2", 2, floor=2)])],
+                  [person(f"H4P{i}", "H4") for i in range(4)] + _couple("H1", "close_contact")
+                  + _couple("H2", "secondary_contact"))
+    data, pm = _model(sc)
+    floor1, floor2 = data.group_of_floor[0], data.group_of_floor[1]
+    start = _start(pm, {floor1: SECONDARY, floor2: CLOSE},
+                   {(floor1, _class(data, SECONDARY, 2)): 1, (floor2, _class(data, CLOSE, 2)): 1})
+    assert start.placed == 4
+    best = improve(pm, start, 6, deadline=time.perf_counter() + 5, workers=2, seed=0)
+    assert best.placed == 6
+    assert _people(data, best, pm) == 6  # the counts turn into rooms
+
+
+def test_side_by_side_steps_keep_a_shared_site_limit():
+    """Each cohort alone can place its couple on a floor of its own, but the site may take only two
+    more people: the two steps run side by side and must not both be kept."""
+    sc = scenario([site("S1", [room("R1", 2), room("R2", 2, floor=2)], limit=2)],
+                  _couple("H1", "close_contact") + _couple("H2", "secondary_contact"))
+    data, pm = _model(sc)
+    best = improve(pm, Incumbent({}, 0), 4, deadline=time.perf_counter() + 2, workers=2, seed=0)
+    assert best.placed == 2
+    assert _people(data, best, pm) == 2
+    taken = [cohort for (g, cohort), var in pm.take.items() if best.values.get(var.index)]
+    assert len(taken) == 1
