@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from planner.construct import Occupancy
@@ -23,8 +24,10 @@ from planner.placement_rooms import realise
 # Beyond this many floors times cohorts the count model is not built (a province-sized shortfall):
 # the heuristic plan is kept and the capacity bound reported as best known.
 MAX_FLOOR_COHORTS = 20_000
-# Share of the time left for the dive: it only has to give the neighbourhood search a good start.
+# Share of the time left for the dive: it only has to give the neighbourhood search a good start;
+# with less than DIVE_WORTH of the phase's time left after the LP, the search goes on without it.
 DIVE_SHARE = 0.5
+DIVE_WORTH = 0.25
 # Models up to this many variables are first searched whole (for up to this share of the time left):
 # on small scenarios that proves the optimum outright.
 WHOLE_MODEL_VARIABLES = 1_500
@@ -91,28 +94,44 @@ def maximise_placement(inv: Inventory, *, time_limit: float, workers: int, seed:
         return Placement(None, known, bound, False), None
     from planner.placement_lp import Relaxation
     from planner.placement_model import build_placement_model
-    from planner.placement_search import Incumbent, counts_of, improve, incumbent_from, search_whole
+    from planner.placement_search import Incumbent, improve, incumbent_from, search_whole
 
     data = build_placement_data(inv)
     pm = build_placement_model(data)
     pm.model.maximize(pm.placed())
     lp = Relaxation(pm.model)
-    if lp.solve(_left(deadline)):
-        bound = min(bound, lp.bound)
-    if known >= bound:
-        return Placement(None, known, bound, True), None
     best = incumbent_from(pm, start_occ)
+    with ThreadPoolExecutor(max_workers=1) as background:
+        # GLOP lets go of the interpreter: while it solves the LP (seconds on a large model), the
+        # search improves the plan in hand on the other core, so a slow LP costs no people.
+        root = background.submit(lp.solve, _left(deadline))
+        best = improve(pm, best, bound, deadline=deadline, workers=max(1, workers - 1), seed=seed, cancel=cancel,
+                       stop=root.done)
+        if root.result():
+            bound = min(bound, lp.bound)
+    if max(known, best.placed) >= bound:
+        return _answer(data, pm, best, known, bound)
     if len(pm.model.proto.variables) <= WHOLE_MODEL_VARIABLES:
         best, bound = search_whole(pm, best, bound, time_limit=WHOLE_MODEL_SHARE * _left(deadline), workers=workers,
                                    seed=seed, cancel=cancel)
-    if lp.value is not None and best.placed < bound:
+    if lp.value is not None and best.placed < bound and _left(deadline) > DIVE_WORTH * time_limit:
         _, finished = lp.dive(_take_groups(pm), time.perf_counter() + DIVE_SHARE * _left(deadline), HALF)
         if finished:
             # The LP solution rounded down is a plan (its constraints cap sums of counts) with the
-            # dive's floors; the search's first round fills them, cohort by cohort.
+            # dive's floors; the search's first round fills them, cohort by cohort. Its floors
+            # usually beat those of the plan in hand, which is kept should they not.
             rounded = pm.completed(lp.rounded_down([v.index for v in pm.decisions()]))
-            best = Incumbent(rounded, pm.placed_by(rounded))
+            dived = improve(pm, Incumbent(rounded, pm.placed_by(rounded)), bound, deadline=deadline,
+                            workers=workers, seed=seed, cancel=cancel)
+            best = max(dived, best, key=lambda i: i.placed)
     best = improve(pm, best, bound, deadline=deadline, workers=workers, seed=seed, cancel=cancel)
+    return _answer(data, pm, best, known, bound)
+
+
+def _answer(data: PlacementData, pm, best, known: int, bound: int) -> tuple[Placement, Search]:
+    """The phase's plan (None when it places no more than the plan in hand) and what it proved."""
+    from planner.placement_search import counts_of
+
     search = Search(data, pm, best.values, best.placed)
     if best.placed <= known:
         return Placement(None, known, bound, known >= bound), search
@@ -147,10 +166,12 @@ def improve_tiers(search: Search, *, time_limit: float, workers: int, seed: int,
     from planner.placement_model import add_tier_objective
     from planner.placement_search import counts_of, hint, values_of
 
+    started = time.perf_counter()
     pm = search.pm
     extra = add_tier_objective(pm, search.placed)
     hint(pm.model, {**search.values, **extra(search.values)})
-    solver, status = solve_model(pm.model, time_limit, workers, seed, cancel)
+    # building the objective takes a few tenths of a second on large models: it is part of the limit
+    solver, status = solve_model(pm.model, time_limit - (time.perf_counter() - started), workers, seed, cancel)
     if status not in ("OPTIMAL", "FEASIBLE"):
         return Tiers(None, False, None, None)
     occ = realise(search.data, counts_of(pm, values_of(pm, solver)))

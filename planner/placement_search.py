@@ -14,6 +14,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Callable
 
 from planner.construct import Occupancy
 from planner.inventory import Group
@@ -72,8 +73,8 @@ def hint(model, values: dict[int, int]) -> None:
 
 
 def improve(pm: PlacementModel, best: Incumbent, bound: int, *, deadline: float, workers: int, seed: int,
-            cancel: threading.Event | None = None) -> Incumbent:
-    """Neighbourhood steps until the bound is met, time is up or the run is cancelled.
+            cancel: threading.Event | None = None, stop: Callable[[], bool] | None = None) -> Incumbent:
+    """Neighbourhood steps until the bound is met, time is up, ``stop`` says so or the run is cancelled.
 
     A step frees a few cohorts: the floors they hold or nobody holds may change hands among
     them, and all their households may move; everything else stays as in the best plan. The
@@ -107,7 +108,8 @@ def improve(pm: PlacementModel, best: Incumbent, bound: int, *, deadline: float,
 
     # CP-SAT lets go of the interpreter while it searches, so steps on different cohorts run side by side.
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        while best.placed < bound and deadline - time.perf_counter() > 0.05 and not (cancel and cancel.is_set()):
+        while best.placed < bound and deadline - time.perf_counter() > 0.05 and not (cancel and cancel.is_set()) \
+                and not (stop and stop()):
             batch, taken = [], set()
             for _ in range(max(1, workers)):
                 if not sets:

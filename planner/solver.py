@@ -40,8 +40,8 @@ __all__ = ["Progress", "SolveResult", "gap", "solve"]
 # The improvement phases stop at this share of the time limit, leaving the rest for writing the plan.
 IMPROVE_SHARE = 0.9
 # When people are left out: shares of the limit for the max-placement phase and the tier phase after it.
-PLACEMENT_SHARE = 0.75
-TIERS_SHARE = 0.08
+PLACEMENT_SHARE = 0.8
+TIERS_SHARE = 0.06
 # Part of the CP-SAT phase's own duration kept back for turning its choice into rooms.
 MODEL_SHARE_RESERVED = 0.5
 # Rooms × households beyond which the greedy safety net would take seconds (it scans every room per household).
