@@ -43,6 +43,8 @@ PRESETS = {
     "overflow-600": Preset(600, 12, 570, 4, occupied=0.5),
     "overflow-2000": Preset(2_000, 8, 720, 4, occupied=0.3),
     "tight-big-households": Preset(800, 10, 380, 3, occupied=0.45, household_sizes=BIG_HOUSEHOLD_SIZES),
+    # The upper end: 2,000 people and 20 sites, five batches, 40 % of floors occupied.
+    "overflow-2000-20": Preset(2_000, 20, 1_100, 5, occupied=0.4),
     # Small enough for the room-level model of bench/exact_check.py to prove its maximum.
     "overflow-small": Preset(120, 3, 80, 2, occupied=0.3),
 }

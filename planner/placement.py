@@ -1,9 +1,10 @@
 """The exact max-placement phase: how many people can be placed at most, and a plan that does.
 
 The count model (``planner.placement_model``) is relaxed to an LP whose value bounds
-the people any plan can place. A dive on the LP gives floors to cohorts and a
-neighbourhood search fills them, then lets two cohorts at a time trade floors and
-households until the plan meets the bound (then it is proven to place the most possible) or
+the people any plan can place. While it is solved a neighbourhood search improves the
+plan in hand; then the search starts again from the LP's floors (a dive on a small
+model, the floors as the LP leans on a large one), fills them, and lets two cohorts
+at a time trade floors and households until the plan meets the bound (then it is proven to place the most possible) or
 time is up (then the bound is the best known). With the people placed held, the
 same model then minimises the other tiers. Every answer is turned into rooms
 exactly (``planner.placement_rooms``). OR-Tools is imported only here and below,
@@ -24,16 +25,19 @@ from planner.placement_rooms import realise
 # Beyond this many floors times cohorts the count model is not built (a province-sized shortfall):
 # the heuristic plan is kept and the capacity bound reported as best known.
 MAX_FLOOR_COHORTS = 20_000
-# Share of the time left for the dive: it only has to give the neighbourhood search a good start;
-# with less than DIVE_WORTH of the phase's time left after the LP, the search goes on without it.
+# With less time than this left after the LP, the search goes on from the plan in hand rather than
+# start again from the LP's floors (which, filled, usually place far more even in a second).
+MIN_RESTART_SECONDS = 0.3
+# Models up to this many variables are dived on (each re-solve takes tenths of a second at most),
+# larger ones start from the floors as the LP leans, at once. The dive gets this share of the time
+# left and rounds half the floor groups still open per round.
+DIVE_VARIABLES = 12_000
 DIVE_SHARE = 0.5
-DIVE_WORTH = 0.25
+HALF = 0.5
 # Models up to this many variables are first searched whole (for up to this share of the time left):
 # on small scenarios that proves the optimum outright.
 WHOLE_MODEL_VARIABLES = 1_500
 WHOLE_MODEL_SHARE = 0.3
-# Floor groups rounded per dive round: half of those still open.
-HALF = 0.5
 
 
 @dataclass(frozen=True)
@@ -94,12 +98,12 @@ def maximise_placement(inv: Inventory, *, time_limit: float, workers: int, seed:
         return Placement(None, known, bound, False), None
     from planner.placement_lp import Relaxation
     from planner.placement_model import build_placement_model
-    from planner.placement_search import Incumbent, improve, incumbent_from, search_whole
+    from planner.placement_search import improve, incumbent_from, search_whole
 
     data = build_placement_data(inv)
     pm = build_placement_model(data)
     pm.model.maximize(pm.placed())
-    lp = Relaxation(pm.model)
+    lp = Relaxation(pm.model, dive=len(pm.model.proto.variables) <= DIVE_VARIABLES)
     best = incumbent_from(pm, start_occ)
     with ThreadPoolExecutor(max_workers=1) as background:
         # GLOP lets go of the interpreter: while it solves the LP (seconds on a large model), the
@@ -114,16 +118,13 @@ def maximise_placement(inv: Inventory, *, time_limit: float, workers: int, seed:
     if len(pm.model.proto.variables) <= WHOLE_MODEL_VARIABLES:
         best, bound = search_whole(pm, best, bound, time_limit=WHOLE_MODEL_SHARE * _left(deadline), workers=workers,
                                    seed=seed, cancel=cancel)
-    if lp.value is not None and best.placed < bound and _left(deadline) > DIVE_WORTH * time_limit:
-        _, finished = lp.dive(_take_groups(pm), time.perf_counter() + DIVE_SHARE * _left(deadline), HALF)
-        if finished:
-            # The LP solution rounded down is a plan (its constraints cap sums of counts) with the
-            # dive's floors; the search's first round fills them, cohort by cohort. Its floors
-            # usually beat those of the plan in hand, which is kept should they not.
-            rounded = pm.completed(lp.rounded_down([v.index for v in pm.decisions()]))
-            dived = improve(pm, Incumbent(rounded, pm.placed_by(rounded)), bound, deadline=deadline,
-                            workers=workers, seed=seed, cancel=cancel)
-            best = max(dived, best, key=lambda i: i.placed)
+    start = _lp_start(pm, lp, deadline) if lp.root is not None and best.placed < bound \
+        and _left(deadline) > MIN_RESTART_SECONDS else None
+    if start is not None:
+        # The LP's floors usually beat those of the plan in hand (kept should they not); the
+        # search's first round fills them, cohort by cohort.
+        restarted = improve(pm, start, bound, deadline=deadline, workers=workers, seed=seed, cancel=cancel)
+        best = max(restarted, best, key=lambda i: i.placed)
     best = improve(pm, best, bound, deadline=deadline, workers=workers, seed=seed, cancel=cancel)
     return _answer(data, pm, best, known, bound)
 
@@ -152,12 +153,30 @@ def _shared_rooms(inv: Inventory, known: int, bound: int, time_limit: float, wor
     return Placement(answer.occ, answer.placed, bound, answer.placed >= bound)
 
 
-def _take_groups(pm) -> list[list[int]]:
-    """The take columns of each floor group, which share the group's floors."""
+def _take_groups(pm) -> list[tuple[int, list[int]]]:
+    """Per floor group, its floors and the take columns that share them."""
     out: dict[int, list[int]] = {}
     for (g, _), var in pm.take.items():
         out.setdefault(g, []).append(var.index)
-    return list(out.values())
+    return [(pm.data.groups[g].count, columns) for g, columns in out.items()]
+
+
+def _lp_start(pm, lp, deadline: float):
+    """Where the search starts again: the dive's plan on a small model, the floors as the LP leans on
+    a large one (either a plan: the LP solution rounded down keeps every cap once floors are whole)."""
+    from planner.placement_search import Incumbent
+
+    groups = _take_groups(pm)
+    if lp.dive_ready:
+        _, finished = lp.dive([columns for _, columns in groups], time.perf_counter() + DIVE_SHARE * _left(deadline),
+                              HALF)
+        if not finished:
+            return None
+        values = lp.rounded_down([v.index for v in pm.decisions()])
+    else:
+        values = lp.leaning(groups)
+    values = pm.completed(values)
+    return Incumbent(values, pm.placed_by(values))
 
 
 def improve_tiers(search: Search, *, time_limit: float, workers: int, seed: int,

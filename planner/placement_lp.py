@@ -1,9 +1,10 @@
 """The linear relaxation of the count model, solved with GLOP: a fast bound and a guide.
 
 CP-SAT's own relaxation of this model converges slowly, while the plain LP is solved
-in a fraction of a second and is usually within a few people of the optimum. Its
-value rounded down bounds the people any plan can place. A dive on it (give floors
-to cohorts as the LP leans, re-solve, repeat) then tells the search where to start.
+in seconds at most and is usually within a few people of the optimum. Its value
+rounded down bounds the people any plan can place. Where the search starts: on a
+small model a dive on it (give floors to cohorts as the LP leans, re-solve, repeat),
+on a large one, where each re-solve takes long, the floors as the LP leans at once.
 The CP-SAT model is the single definition: its linear constraints are copied as they are.
 """
 from __future__ import annotations
@@ -27,17 +28,19 @@ LAST_RESOLVE_SECONDS = 1.0
 class Relaxation:
     """The LP of a CP-SAT model with linear constraints only, kept loaded for re-solves."""
 
-    def __init__(self, model: cp_model.CpModel) -> None:
+    def __init__(self, model: cp_model.CpModel, *, dive: bool) -> None:
+        """``dive``: keep the basis for re-solves (else GLOP's presolve makes the one solve faster)."""
         mp = linear_solver_pb2.MPModelProto()
         _copy(model.proto, mp)
         self.solver = pywraplp.Solver.CreateSolver("GLOP")
         self.solver.LoadModelFromProto(mp)
-        self.solver.SetSolverSpecificParametersAsString(ROOT_PARAMETERS)
+        self.dive_ready = dive
+        if dive:
+            self.solver.SetSolverSpecificParametersAsString(ROOT_PARAMETERS)
         self.columns = self.solver.variables()
         self.sign = model.proto.objective.scaling_factor or 1.0
         self.value: float | None = None
         self.root: float | None = None
-        self.original = [(c.lb(), c.ub()) for c in self.columns]
 
     @property
     def bound(self) -> int:
@@ -52,11 +55,24 @@ class Relaxation:
         self.value = self.sign * self.solver.Objective().Value()
         if self.root is None:
             self.root = self.value
-            self.solver.SetSolverSpecificParametersAsString(RESOLVE_PARAMETERS)
+            if self.dive_ready:
+                self.solver.SetSolverSpecificParametersAsString(RESOLVE_PARAMETERS)
         return True
 
     def values(self, indices: Sequence[int]) -> dict[int, float]:
         return {i: self.columns[i].solution_value() for i in indices}
+
+    def leaning(self, groups: Sequence[tuple[int, Sequence[int]]]) -> dict[int, int]:
+        """Whole floors for these columns, given per floor group as (floors, columns sharing them): the
+        floors go to the columns in the order of the LP's share, each its share rounded up while
+        floors are left. Only a start for the search, which trades floors where this got it wrong."""
+        out: dict[int, int] = {}
+        for floors, columns in groups:
+            shares = self.values(columns)
+            for i in sorted(columns, key=lambda i: -shares[i]):
+                out[i] = min(floors, math.ceil(shares[i] - EPSILON)) if shares[i] > EPSILON else 0
+                floors -= out[i]
+        return out
 
     def rounded_down(self, indices: Sequence[int]) -> dict[int, int]:
         """The last solution's values of these columns rounded down (for the placement model's
@@ -72,7 +88,6 @@ class Relaxation:
         flag says whether the LP solution has these values (then rounding it down is feasible).
         """
         columns = [i for group in groups for i in group]
-        self._reset(columns)
         now = self.values(columns)
         while time.perf_counter() < deadline:
             now = self.values([i for i in columns if self.columns[i].lb() != self.columns[i].ub()])
@@ -100,14 +115,6 @@ class Relaxation:
         for i, value in takes.items():
             self.columns[i].SetBounds(value, value)
         return takes, self.solve(LAST_RESOLVE_SECONDS)
-
-    def _reset(self, columns: Sequence[int]) -> None:
-        """Undo an earlier dive's fixings and re-solve the root."""
-        if any(self.columns[i].lb() != self.original[i][0] or self.columns[i].ub() != self.original[i][1]
-               for i in columns):
-            for i in columns:
-                self.columns[i].SetBounds(*self.original[i])
-            self.solve(10)
 
 
 def _fractional(x: float | None) -> bool:

@@ -4,10 +4,14 @@ Each case starts the search from a plan chosen by hand, so what the search must 
 """
 import time
 
+import pytest
 from planner_builders import person, room, scenario, site
+from test_max_placement import CASES
 
+from planner import placement, solve, validate
 from planner.inventory import build_inventory
 from planner.placement_data import build_placement_data
+from planner.placement_lp import Relaxation
 from planner.placement_model import build_placement_model
 from planner.placement_rooms import realise
 from planner.placement_search import Incumbent, counts_of, improve
@@ -71,3 +75,35 @@ def test_side_by_side_steps_keep_a_shared_site_limit():
     assert _people(data, best, pm) == 2
     taken = [cohort for (g, cohort), var in pm.take.items() if best.values.get(var.index)]
     assert len(taken) == 1
+
+
+@pytest.mark.parametrize("dive", [True, False], ids=["dive", "as the LP leans"])
+@pytest.mark.parametrize("name", CASES)
+def test_the_search_alone_places_the_known_maximum(name, dive, monkeypatch):
+    """The cases with a known maximum, with the whole-model search that settles small models switched
+    off, so the neighbourhood search has to find it (from the plan in hand, then from the LP's
+    floors, dived on or as the LP leans, as on large models)."""
+    monkeypatch.setattr(placement, "WHOLE_MODEL_VARIABLES", 0)
+    monkeypatch.setattr(placement, "DIVE_VARIABLES", 10**9 if dive else 0)
+    sc, most = CASES[name]
+    result = solve(sc, time_limit=3)
+    assert validate(sc, result.plan) == []
+    assert len(result.plan.assignments) == most
+    assert result.placed_bound == most and result.placed_bound_status == "proven"
+
+
+def test_floors_as_the_lp_leans():
+    """Only the close contacts fill the 4-bed room of floor 1 (the LP gives them all of it); floor 2
+    goes whole to one cohort at most, and the start is a plan the search can fill."""
+    sc = scenario([site("S1", [room("R4", 4), room("R2", 2, floor=2)])],
+                  [person(f"H4P{i}", "H4") for i in range(4)] + _couple("H1", "close_contact")
+                  + _couple("H2", "secondary_contact"))
+    data, pm = _model(sc)
+    lp = Relaxation(pm.model, dive=False)
+    assert lp.solve(5) and lp.bound == 6
+    floors = lp.leaning(placement._take_groups(pm))
+    floor1, floor2 = data.group_of_floor[0], data.group_of_floor[1]
+    assert floors[pm.take[(floor1, CLOSE)].index] == 1 and floors[pm.take[(floor1, SECONDARY)].index] == 0
+    assert floors[pm.take[(floor2, CLOSE)].index] + floors[pm.take[(floor2, SECONDARY)].index] <= 1
+    start = Incumbent(pm.completed(floors), 0)
+    assert improve(pm, start, 6, deadline=time.perf_counter() + 5, workers=2, seed=0).placed == 6
