@@ -111,6 +111,8 @@ def maximise_placement(inv: Inventory, *, time_limit: float, workers: int, seed:
         root = background.submit(lp.solve, _left(deadline))
         best = improve(pm, best, bound, deadline=deadline, workers=max(1, workers - 1), seed=seed, cancel=cancel,
                        stop=root.done)
+        if cancel is not None and cancel.is_set():
+            lp.interrupt()
         if root.result():
             bound = min(bound, lp.bound)
     if max(known, best.placed) >= bound:

@@ -59,6 +59,10 @@ class Relaxation:
                 self.solver.SetSolverSpecificParametersAsString(RESOLVE_PARAMETERS)
         return True
 
+    def interrupt(self) -> None:
+        """Stop a solve running in another thread (a cancelled run should not wait for it)."""
+        self.solver.InterruptSolve()
+
     def values(self, indices: Sequence[int]) -> dict[int, float]:
         return {i: self.columns[i].solution_value() for i in indices}
 

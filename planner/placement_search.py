@@ -43,7 +43,7 @@ def counts_of(pm: PlacementModel, values: dict[int, int]) -> Counts:
 
 def incumbent_from(pm: PlacementModel, occ: Occupancy) -> Incumbent:
     """A plan in hand as a solution of the model, less its split households (their rooms may not
-    form one of the model's patterns): a feasible start when the LP dive runs out of time."""
+    form one of the model's patterns): where the search starts while the LP is solved."""
     data = pm.data
     values: dict[int, int] = defaultdict(int)
     class_of = {h: c.index for c in data.classes for h in c.households}

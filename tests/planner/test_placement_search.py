@@ -2,6 +2,7 @@
 
 Each case starts the search from a plan chosen by hand, so what the search must do is plain.
 """
+import threading
 import time
 
 import pytest
@@ -10,6 +11,7 @@ from test_max_placement import CASES
 
 from planner import placement, solve, validate
 from planner.inventory import build_inventory
+from planner.model import scenario_from_dict
 from planner.placement_data import build_placement_data
 from planner.placement_lp import Relaxation
 from planner.placement_model import build_placement_model
@@ -107,3 +109,18 @@ def test_floors_as_the_lp_leans():
     assert floors[pm.take[(floor2, CLOSE)].index] + floors[pm.take[(floor2, SECONDARY)].index] <= 1
     start = Incumbent(pm.completed(floors), 0)
     assert improve(pm, start, 6, deadline=time.perf_counter() + 5, workers=2, seed=0).placed == 6
+
+
+def test_a_cancelled_short_night_stops_soon_with_a_valid_plan():
+    """Cancelled while the LP of a 2,000-person short night is being solved and searched beside it:
+    the run stops within a few seconds, not at its 60 s limit, and its plan is valid."""
+    from bench.generate import generate
+
+    sc = scenario_from_dict(generate("overflow-2000-20", seed=1))
+    cancel = threading.Event()
+    threading.Timer(2.5, cancel.set).start()
+    start = time.perf_counter()
+    result = solve(sc, time_limit=60, cancel=cancel)
+    assert time.perf_counter() - start < 10
+    assert validate(sc, result.plan) == []
+    assert len(result.plan.assignments) <= result.placed_bound
