@@ -51,3 +51,29 @@ def test_the_page_answers_hq_and_refuses_bad_input(db, county, signed_in):
     assert bad.status_code == 400 and "more households than people" in bad.get_data(as_text=True)
     assert client.get("/transfers/capacity?people=&category=close_contact").status_code == 400
     assert signed_in("site_manager").get("/transfers/capacity").status_code == 403
+
+
+def test_backup_sites_share_what_the_ready_sites_leave_of_the_time(db, county, make_site, monkeypatch):
+    """Ten backup sites to try: the planner's seconds on them come out of one budget with the ready
+    sites', so the answer stays within its two seconds however many there are. With the budget
+    spent each backup gets the least; with time to spare, the most."""
+    import planner
+    from quarantine.transfers import capacity_check
+
+    for k in range(10):
+        make_site(f"Backup {k}", kind="backup", floors=(1, 1), rooms_per_floor=2, beds=2)
+    db.session.commit()
+    limits = []
+    solve = planner.most_placeable
+
+    def recorded(scenario, *, time_limit, **kw):
+        limits.append(time_limit)
+        return solve(scenario, time_limit=time_limit, **kw)
+
+    monkeypatch.setattr(capacity_check.planner, "most_placeable", recorded)
+    for budget, each in ((0.0, capacity_check.MIN_BACKUP_SECONDS), (100.0, capacity_check.BACKUP_SECONDS)):
+        monkeypatch.setattr(capacity_check, "TOTAL_SECONDS", budget)
+        limits.clear()
+        answer = check_capacity(Headcount(people=40, households=20, category="close_contact"))
+        assert len(answer.backups) == capacity_check.MAX_BACKUP_SITES
+        assert limits == [capacity_check.READY_SECONDS] + [each] * capacity_check.MAX_BACKUP_SITES
