@@ -10,17 +10,9 @@ import pytest
 from quarantine.transfers import planning
 from quarantine.transfers.commit import commit_plan
 from tests.app.transfer_helpers import add_people, make_batch
-from tests.conftest import PASSWORD
+from tests.browser.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base, user):
-    page.goto(f"{base}/login")
-    page.fill("#username", user.username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_stale_site_confirmed_arrivals_acknowledged_and_the_big_screen(db, make_site, make_user, browser,

@@ -11,20 +11,12 @@ import pytest
 from quarantine.health import pcr, routine
 from quarantine.localtime import local_today
 from tests.app.health_helpers import admin, days_ago, local_at, policy14, settle, tower  # noqa: F401
-from tests.conftest import PASSWORD
+from tests.browser.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 
 # A4 at 96 CSS px per inch, less print.css's 12 mm margins: the width the content must fit in.
 A4_CONTENT_PX = round((210 - 2 * 12) / 25.4 * 96)
-
-
-def sign_in(page, base, user):
-    page.goto(f"{base}/login")
-    page.fill("#username", user.username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def pdf_pages(pdf: bytes) -> int:

@@ -7,7 +7,7 @@ import pytest
 from quarantine.localtime import local_today
 from quarantine.models import StaffMember
 from quarantine.stays import lifecycle
-from tests.conftest import PASSWORD
+from tests.browser.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -44,18 +44,10 @@ def full_site(db, make_site, make_person, make_user):
     return site, expected
 
 
-def sign_in(page, base, user):
-    page.goto(f"{base}/login")
-    page.fill("#username", user.username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/meals/")
-
-
 def test_print_lunch_roster_one_floor_per_a4_page(live_server, page, make_user, full_site):
     site, expected = full_site
     catering = make_user("catering", sites=[site])
-    sign_in(page, live_server, catering)
+    sign_in(page, live_server, catering, landing="/meals/")
 
     # Choose the site and the meal as catering staff do.
     page.select_option("#site_id", str(site.id))

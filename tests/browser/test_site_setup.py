@@ -2,17 +2,9 @@
 the layout, then the prepare page for the staff on duty and the last step, set ready."""
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.browser.signing_in import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base, user):
-    page.goto(f"{base}/login")
-    page.fill("#username", user.username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_sign_in_create_site_lay_out_bulk_rooms_and_set_ready(live_server, page, make_user):
