@@ -104,7 +104,7 @@ def improve(pm: PlacementModel, best: Incumbent, bound: int, *, deadline: float,
                                      presolve=False, cuts=False, fix_hinted=True)
         if status not in ("OPTIMAL", "FEASIBLE"):
             return None
-        return Incumbent(dict(enumerate(solver.response_proto.solution)), round(solver.objective_value))
+        return Incumbent(values_of(pm, solver), round(solver.objective_value))
 
     # CP-SAT lets go of the interpreter while it searches, so steps on different cohorts run side by side.
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:

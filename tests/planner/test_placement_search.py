@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from ortools.sat.python import cp_model
 from planner_builders import person, room, scenario, site
 from test_max_placement import CASES
 
@@ -49,14 +50,27 @@ def _people(data, incumbent, pm):
     return sum(data.inv.households[h].size for h in occ.placed)
 
 
+def _trading_scenario():
+    return scenario([site("S1", [room("R4", 4), room("R2", 2, floor=2)])],
+                    [person(f"H4P{i}", "H4") for i in range(4)] + _couple("H1", "close_contact")
+                    + _couple("H2", "secondary_contact"))
+
+
+def _holds(pm, values) -> bool:
+    """Every constraint of the model holds for these values (CP-SAT with every variable fixed)."""
+    model = pm.model.clone()
+    for index in range(len(model.proto.variables)):
+        domain = model.proto.variables[index].domain
+        domain.clear()
+        domain.extend([values.get(index, 0)] * 2)
+    return cp_model.CpSolver().solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
 def test_two_cohorts_trade_floors():
     """The close contacts' household of 4 only fits the 4-bed room on floor 1, which the start gave to
     the secondary contacts' couple, while a close-contact couple holds floor 2. Neither cohort can
     mend that alone (each would have to give up its couple first); the two together can (4 + 2)."""
-    sc = scenario([site("S1", [room("R4", 4), room("R2", 2, floor=2)])],
-                  [person(f"H4P{i}", "H4") for i in range(4)] + _couple("H1", "close_contact")
-                  + _couple("H2", "secondary_contact"))
-    data, pm = _model(sc)
+    data, pm = _model(_trading_scenario())
     floor1, floor2 = data.group_of_floor[0], data.group_of_floor[1]
     start = _start(pm, {floor1: SECONDARY, floor2: CLOSE},
                    {(floor1, _class(data, SECONDARY, 2)): 1, (floor2, _class(data, CLOSE, 2)): 1})
@@ -79,14 +93,11 @@ def test_side_by_side_steps_keep_a_shared_site_limit():
     assert len(taken) == 1
 
 
-@pytest.mark.parametrize("dive", [True, False], ids=["dive", "as the LP leans"])
 @pytest.mark.parametrize("name", CASES)
-def test_the_search_alone_places_the_known_maximum(name, dive, monkeypatch):
+def test_without_the_whole_model_search_the_known_maximum_is_still_found(name, monkeypatch):
     """The cases with a known maximum, with the whole-model search that settles small models switched
-    off, so the neighbourhood search has to find it (from the plan in hand, then from the LP's
-    floors, dived on or as the LP leans, as on large models)."""
+    off: the neighbourhood search has to find and prove it."""
     monkeypatch.setattr(placement, "WHOLE_MODEL_VARIABLES", 0)
-    monkeypatch.setattr(placement, "DIVE_VARIABLES", 10**9 if dive else 0)
     sc, most = CASES[name]
     result = solve(sc, time_limit=3)
     assert validate(sc, result.plan) == []
@@ -94,19 +105,31 @@ def test_the_search_alone_places_the_known_maximum(name, dive, monkeypatch):
     assert result.placed_bound == most and result.placed_bound_status == "proven"
 
 
+def test_the_dive_ends_in_a_plan_the_search_fills():
+    """On a small model the LP is dived on until every floor is whole; rounded down, its solution keeps
+    every constraint, and the search from it places the most (4 + 2)."""
+    data, pm = _model(_trading_scenario())
+    lp = Relaxation(pm.model, dive=True)
+    assert lp.solve(5) and lp.bound == 6
+    takes, finished = lp.dive([columns for _, columns in placement._take_groups(pm)], time.perf_counter() + 5, 0.5)
+    assert finished and all(value in (0, 1) for value in takes.values())
+    rounded = pm.completed(lp.rounded_down([v.index for v in pm.decisions()]))
+    assert _holds(pm, rounded)
+    start = Incumbent(rounded, pm.placed_by(rounded))
+    assert improve(pm, start, 6, deadline=time.perf_counter() + 5, workers=2, seed=0).placed == 6
+
+
 def test_floors_as_the_lp_leans():
     """Only the close contacts fill the 4-bed room of floor 1 (the LP gives them all of it); floor 2
     goes whole to one cohort at most, and the start is a plan the search can fill."""
-    sc = scenario([site("S1", [room("R4", 4), room("R2", 2, floor=2)])],
-                  [person(f"H4P{i}", "H4") for i in range(4)] + _couple("H1", "close_contact")
-                  + _couple("H2", "secondary_contact"))
-    data, pm = _model(sc)
+    data, pm = _model(_trading_scenario())
     lp = Relaxation(pm.model, dive=False)
     assert lp.solve(5) and lp.bound == 6
     floors = lp.leaning(placement._take_groups(pm))
     floor1, floor2 = data.group_of_floor[0], data.group_of_floor[1]
     assert floors[pm.take[(floor1, CLOSE)].index] == 1 and floors[pm.take[(floor1, SECONDARY)].index] == 0
     assert floors[pm.take[(floor2, CLOSE)].index] + floors[pm.take[(floor2, SECONDARY)].index] <= 1
+    assert _holds(pm, pm.completed(floors))
     start = Incumbent(pm.completed(floors), 0)
     assert improve(pm, start, 6, deadline=time.perf_counter() + 5, workers=2, seed=0).placed == 6
 
