@@ -91,6 +91,7 @@ class Relaxation:
         re-solves. When time runs out the rest is rounded down, which keeps every cap; the
         flag says whether the LP solution has these values (then rounding it down is feasible).
         """
+        assert self.dive_ready, "a dive needs the basis kept: Relaxation(model, dive=True)"
         columns = [i for group in groups for i in group]
         now = self.values(columns)
         while time.perf_counter() < deadline:
