@@ -10,10 +10,13 @@ The CP-SAT model is the single definition: its linear constraints are copied as 
 from __future__ import annotations
 
 import math
+import os
+import tempfile
 import time
-from typing import Sequence
+from typing import Collection, Sequence
 
 from ortools.linear_solver import linear_solver_pb2, pywraplp
+from ortools.sat import cp_model_pb2
 from ortools.sat.python import cp_model
 
 UNBOUNDED = 2**62
@@ -28,10 +31,11 @@ LAST_RESOLVE_SECONDS = 1.0
 class Relaxation:
     """The LP of a CP-SAT model with linear constraints only, kept loaded for re-solves."""
 
-    def __init__(self, model: cp_model.CpModel, *, dive: bool) -> None:
-        """``dive``: keep the basis for re-solves (else GLOP's presolve makes the one solve faster)."""
+    def __init__(self, model: cp_model.CpModel, *, dive: bool, leave_out: Collection[int] = ()) -> None:
+        """``dive``: keep the basis for re-solves (else GLOP's presolve makes the one solve faster).
+        ``leave_out``: constraints not copied (a looser LP, whose value still bounds the model's)."""
         mp = linear_solver_pb2.MPModelProto()
-        _copy(model.proto, mp)
+        _copy(_plain_proto(model), mp, set(leave_out))
         self.solver = pywraplp.Solver.CreateSolver("GLOP")
         self.solver.LoadModelFromProto(mp)
         self.dive_ready = dive
@@ -126,13 +130,26 @@ def _fractional(x: float | None) -> bool:
     return x is not None and abs(x - round(x)) > EPSILON
 
 
-def _copy(proto, mp: linear_solver_pb2.MPModelProto) -> None:
+def _plain_proto(model: cp_model.CpModel) -> cp_model_pb2.CpModelProto:
+    """The model as a plain protobuf message: read field by field, it is copied in a third of the
+    time it takes through the model's own wrapper (tenths of a second on a large model)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.pb")
+        if not model.export_to_file(path):
+            raise OSError(f"could not write the model to {path}")
+        with open(path, "rb") as fh:
+            return cp_model_pb2.CpModelProto.FromString(fh.read())
+
+
+def _copy(proto, mp: linear_solver_pb2.MPModelProto, leave_out: set[int]) -> None:
     for var in proto.variables:
         domain = var.domain
         mp.variable.add(lower_bound=domain[0], upper_bound=domain[len(domain) - 1])
     for index, coeff in zip(proto.objective.vars, proto.objective.coeffs):
         mp.variable[index].objective_coefficient = coeff
-    for constraint in proto.constraints:
+    for index, constraint in enumerate(proto.constraints):
+        if index in leave_out:
+            continue
         linear = constraint.linear
         low, high = linear.domain[0], linear.domain[len(linear.domain) - 1]
         row = mp.constraint.add(lower_bound=low if low > -UNBOUNDED else -math.inf,

@@ -43,6 +43,9 @@ class PlacementModel:
     used: dict[tuple[int, Group, Kind], cp_model.IntVar] = field(default_factory=dict)  # rooms split households take
     used_by: dict[tuple[int, Group, Kind], list[Term]] = field(default_factory=dict)  # the split counts each sums
     people_at: dict[tuple[int, int], list[Term]] = field(default_factory=lambda: defaultdict(list))  # (batch, site)
+    # Constraints tying households to the floors their cohort holds. Implied for whole floors by the
+    # room counts; they only tighten the LP, which on large models solves far faster without them.
+    links: list[int] = field(default_factory=list)
 
     def placed(self) -> cp_model.LinearExpr:
         return total([t for terms in self.people_at.values() for t in terms])
@@ -100,7 +103,7 @@ def add_pool_households(pm: PlacementModel) -> None:
             var = pm.model.new_int_var(0, len(c.households), f"pool_{group.index}_{c.index}")
             pm.pool[(group.index, c.index)] = var
             pm.people_at[(c.batch, group.site)].append((var, c.size))
-            pm.model.add(var <= len(c.households) * take)
+            pm.links.append(pm.model.add(var <= len(c.households) * take).index)
 
 
 def add_split_households(pm: PlacementModel) -> None:
@@ -123,7 +126,7 @@ def add_split_households(pm: PlacementModel) -> None:
                 if consumed(pattern, own):
                     here.append(var)
             if here:  # implied for whole floors; keeps the relaxation from using a floor it barely holds
-                pm.model.add(cp_model.LinearExpr.sum(here) <= len(sc.households) * take)
+                pm.links.append(pm.model.add(cp_model.LinearExpr.sum(here) <= len(sc.households) * take).index)
     for (g, cohort, kind), terms in usage.items():
         rooms = data.groups[g].rooms.get(kind, 0)
         var = pm.model.new_int_var(0, rooms * data.groups[g].count, f"used_{g}_{'/'.join(cohort)}_{kind[0]}{kind[1]:d}")

@@ -11,7 +11,7 @@ import random
 import threading
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Callable
@@ -80,8 +80,8 @@ def improve(pm: PlacementModel, best: Incumbent, bound: int, *, deadline: float,
     them, and all their households may move; everything else stays as in the best plan. The
     first round frees each cohort alone (it fills the floors it was given); then pairs, since
     beds are lost where a cohort's households do not fit the rooms of its floors, and trading
-    floors with one other cohort is what mends that. After a round without a gain, steps free
-    one cohort more. Each freed part is small enough to be solved exactly in a fraction of a
+    floors with one other cohort is what mends that (a second round of single cohorts rarely
+    gains). After a round of pairs without a gain, steps free one cohort more. Each freed part is small enough to be solved exactly in a fraction of a
     second. Equal answers are kept too, so the search drifts instead of repeating itself.
     """
     from planner.placement import solve_model
@@ -106,23 +106,60 @@ def improve(pm: PlacementModel, best: Incumbent, bound: int, *, deadline: float,
             return None
         return Incumbent(values_of(pm, solver), round(solver.objective_value))
 
-    # CP-SAT lets go of the interpreter while it searches, so steps on different cohorts run side by side.
+    # CP-SAT lets go of the interpreter while it searches, so steps on different cohorts run side by
+    # side; each answer is taken in as soon as it comes, and the next step starts from the best plan then.
+    running: dict[Future, tuple[set[Group], Incumbent, int]] = {}
+    merges = 0
+    changed: dict[Group, int] = {}  # the merge that last changed each cohort's variables
+
+    def going_on() -> bool:
+        return best.placed < bound and deadline - time.perf_counter() > 0.05 \
+            and not (cancel and cancel.is_set()) and not (stop and stop())
+
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        while best.placed < bound and deadline - time.perf_counter() > 0.05 and not (cancel and cancel.is_set()) \
-                and not (stop and stop()):
-            batch, taken = [], set()
-            for _ in range(max(1, workers)):
+        while True:
+            while going_on() and len(running) < max(1, workers):
                 if not sets:
-                    if step and best.placed == stuck_at:
+                    if step and (size == 1 or best.placed == stuck_at):
                         size = min(size + 1, len(pm.data.cohorts))
                     stuck_at = best.placed
-                    sets = _cohort_sets(pm, size, rng)
-                cohorts = _pick(sets, taken)
-                taken |= cohorts
+                    sets = _cohort_sets(pm, size, rng, best.values)
+                    if not sets:
+                        break
+                cohorts = _pick(sets, {c for busy, _, _ in running.values() for c in busy})
                 step += 1
-                batch.append((cohorts, pool.submit(attempt, cohorts, best, seed + step)))
-            best = _merged(pm, best, [(c, f.result()) for c, f in batch])
+                running[pool.submit(attempt, cohorts, best, seed + step)] = (cohorts, best, merges)
+            if not running:
+                break
+            finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for future in finished:
+                cohorts, start, at = running.pop(future)
+                stale = any(changed.get(c, -1) > at for c in cohorts)
+                taken = None if stale else _taken_in(pm, best, start, future.result())
+                if taken is not None:
+                    if taken.values is not best.values:
+                        merges += 1
+                        changed.update({c: merges for c in cohorts})
+                    best = taken
+                elif future.result() is not None and future.result().placed > start.placed:
+                    sets.append(tuple(sorted(cohorts)))  # a gain the plan moved away from: tried again at once
     return best
+
+
+def _taken_in(pm: PlacementModel, best: Incumbent, start: Incumbent, answer: Incumbent | None) -> Incumbent | None:
+    """The best plan with a step's answer taken in: the step changed only its own cohorts' variables
+    (still as it found them in ``best``), so its changes carry over where the limits that tie
+    cohorts together (floors of a group, a site's limit) still hold. None when they do not; ``best``
+    itself when the answer places fewer. An equal answer is taken in, so the search drifts."""
+    if answer is None or answer.placed < start.placed:
+        return best
+    if start is best:
+        return answer
+    delta = {i: v for i, v in answer.values.items() if v != start.values.get(i, 0)}
+    candidate = {**best.values, **delta}
+    if not _shared_limits_hold(pm, candidate):
+        return None
+    return Incumbent(candidate, best.placed + answer.placed - start.placed)
 
 
 def _pick(sets: list[tuple[Group, ...]], taken: set[Group]) -> set[Group]:
@@ -131,30 +168,6 @@ def _pick(sets: list[tuple[Group, ...]], taken: set[Group]) -> set[Group]:
         if not taken & set(sets[k]):
             return set(sets.pop(k))
     return set(sets.pop())
-
-
-def _merged(pm: PlacementModel, best: Incumbent, answers: list[tuple[set[Group], Incumbent | None]]) -> Incumbent:
-    """The answers of side-by-side steps, the best first, combined where they freed different cohorts
-    and together keep the limits that tie cohorts together (floors of a group, a site's limit).
-
-    An equal answer replaces the best, so the search drifts instead of repeating itself.
-    """
-    ranked = sorted(((c, a) for c, a in answers if a is not None), key=lambda ca: ca[1].placed, reverse=True)
-    if not ranked:
-        return best
-    cohorts, first = ranked[0]
-    if first.placed < best.placed:
-        return best
-    merged, used = first, set(cohorts)
-    for cohorts, answer in ranked[1:]:
-        if cohorts & used or answer.placed <= best.placed:
-            continue
-        delta = {i: v for i, v in answer.values.items() if v != best.values.get(i, 0)}
-        candidate = {**merged.values, **delta}
-        if _shared_limits_hold(pm, candidate):
-            merged = Incumbent(candidate, merged.placed + answer.placed - best.placed)
-            used |= cohorts
-    return merged
 
 
 def _shared_limits_hold(pm: PlacementModel, values: dict[int, int]) -> bool:
@@ -200,12 +213,41 @@ def _free_variables(pm: PlacementModel, owners: dict[int, tuple[int | None, Grou
             if cohort in cohorts and (g is None or held[g] & cohorts or taken[g] < pm.data.groups[g].count)}
 
 
-def _cohort_sets(pm: PlacementModel, size: int, rng: random.Random) -> list[tuple[Group, ...]]:
-    """Every set of this many cohorts once, in a random order (all of them when there are fewer)."""
+def _cohort_sets(pm: PlacementModel, size: int, rng: random.Random, values: dict[int, int]) -> list[tuple[Group, ...]]:
+    """Every set of this many cohorts once (all of them when there are fewer), but none whose
+    households are all placed (freeing it can place nobody more); the sets with the most idle beds
+    on their floors come last, which is where ``_pick`` takes from, ties in a random order."""
+    idle, waiting = _slack(pm, values)
     cohorts = pm.data.cohorts
-    sets = list(combinations(cohorts, size)) or [tuple(cohorts)]
+    sets = [s for s in combinations(cohorts, size) or [tuple(cohorts)] if any(waiting[c] > 0 for c in s)]
     rng.shuffle(sets)
+    sets.sort(key=lambda s: sum(idle[c] for c in s))
     return sets
+
+
+def _slack(pm: PlacementModel, values: dict[int, int]) -> tuple[dict[Group, int], dict[Group, int]]:
+    """Per cohort, the beds on its floors nobody uses and its people without a bed."""
+    data = pm.data
+    idle: dict[Group, int] = defaultdict(int)
+    waiting: dict[Group, int] = defaultdict(int)
+    for (g, cohort), var in pm.take.items():
+        idle[cohort] += values.get(var.index, 0) * sum(beds * n for (beds, _), n in data.groups[g].rooms.items())
+    for c in data.classes:
+        waiting[c.group] += c.size * len(c.households)
+    for sc in data.splits:
+        waiting[sc.group] += sc.size * len(sc.households)
+    for (g, c), var in pm.pool.items():
+        people = data.classes[c].size * values.get(var.index, 0)
+        idle[data.classes[c].group] -= people
+        waiting[data.classes[c].group] -= people
+    for (g, sc, _), var in pm.split.items():
+        people = data.splits[sc].size * values.get(var.index, 0)
+        idle[data.splits[sc].group] -= people
+        waiting[data.splits[sc].group] -= people
+    for j, var in pm.join.items():
+        hh = data.inv.households[data.joins[j].household]
+        waiting[hh.group] -= hh.size * values.get(var.index, 0)
+    return idle, waiting
 
 
 def search_whole(pm: PlacementModel, best: Incumbent, bound: int, *, time_limit: float, workers: int, seed: int,

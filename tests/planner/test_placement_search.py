@@ -17,7 +17,7 @@ from planner.placement_data import build_placement_data
 from planner.placement_lp import Relaxation
 from planner.placement_model import build_placement_model
 from planner.placement_rooms import realise
-from planner.placement_search import Incumbent, counts_of, improve
+from planner.placement_search import Incumbent, _cohort_sets, _taken_in, counts_of, improve
 
 CLOSE, SECONDARY = ("close_contact", "B1"), ("secondary_contact", "B1")
 
@@ -119,19 +119,74 @@ def test_the_dive_ends_in_a_plan_the_search_fills():
     assert improve(pm, start, 6, deadline=time.perf_counter() + 5, workers=2, seed=0).placed == 6
 
 
-def test_floors_as_the_lp_leans():
+@pytest.mark.parametrize("links", ["kept", "left out"])
+def test_floors_as_the_lp_leans(links):
     """Only the close contacts fill the 4-bed room of floor 1 (the LP gives them all of it); floor 2
-    goes whole to one cohort at most, and the start is a plan the search can fill."""
+    goes whole to one cohort at most. With the LP's households rounded down where a cohort got its
+    share of floors, the start keeps every constraint, and the search fills it. Large models leave
+    the household-to-floor links out of the LP: the bound is the same here."""
     data, pm = _model(_trading_scenario())
-    lp = Relaxation(pm.model, dive=False)
+    lp = Relaxation(pm.model, dive=False, leave_out=pm.links if links == "left out" else ())
     assert lp.solve(5) and lp.bound == 6
     floors = lp.leaning(placement._take_groups(pm))
     floor1, floor2 = data.group_of_floor[0], data.group_of_floor[1]
     assert floors[pm.take[(floor1, CLOSE)].index] == 1 and floors[pm.take[(floor1, SECONDARY)].index] == 0
     assert floors[pm.take[(floor2, CLOSE)].index] + floors[pm.take[(floor2, SECONDARY)].index] <= 1
-    assert _holds(pm, pm.completed(floors))
-    start = Incumbent(pm.completed(floors), 0)
+    values = pm.completed(placement._households_as_lp_leans(pm, lp, floors))
+    assert _holds(pm, values)
+    assert pm.placed_by(values) >= 4  # the close contacts' household of 4 on floor 1, as the LP has it
+    start = Incumbent(values, pm.placed_by(values))
     assert improve(pm, start, 6, deadline=time.perf_counter() + 5, workers=2, seed=0).placed == 6
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_the_lp_without_links_still_bounds_the_known_maximum(name):
+    """Leaving the links out loosens the LP, never past what can be placed: its bound is at least
+    the known maximum and at least the full LP's."""
+    sc, most = CASES[name]
+    _, pm = _model(sc)
+    full, loose = Relaxation(pm.model, dive=False), Relaxation(pm.model, dive=False, leave_out=pm.links)
+    assert full.solve(5) and loose.solve(5)
+    assert loose.bound >= full.bound >= most
+
+
+def _two_couples(limit):
+    sc = scenario([site("S1", [room("R1", 2), room("R2", 2, floor=2)], limit=limit)],
+                  _couple("H1", "close_contact") + _couple("H2", "secondary_contact"))
+    data, pm = _model(sc)
+    close = _start(pm, {data.group_of_floor[0]: CLOSE}, {(data.group_of_floor[0], _class(data, CLOSE, 2)): 1})
+    secondary = _start(pm, {data.group_of_floor[1]: SECONDARY},
+                       {(data.group_of_floor[1], _class(data, SECONDARY, 2)): 1})
+    return pm, close, secondary
+
+
+def test_an_answer_to_an_older_plan_is_taken_in_where_the_shared_limits_hold():
+    """A step on the secondary contacts started from the empty plan; meanwhile the close contacts'
+    couple was placed. Its answer (the other couple on floor 2) carries over onto the best plan:
+    both couples, as long as the site may take four more people."""
+    pm, close, secondary = _two_couples(limit=4)
+    taken = _taken_in(pm, close, Incumbent({}, 0), secondary)
+    assert taken is not None and taken.placed == 4
+    assert _holds(pm, taken.values)
+
+
+def test_an_answer_to_an_older_plan_is_refused_where_a_site_limit_would_break():
+    """The same two steps at a site that may take two more people: the later answer is refused (None,
+    so the search tries that cohort again from the plan as it is now), and a worse answer leaves
+    the best plan as it is."""
+    pm, close, secondary = _two_couples(limit=2)
+    assert _taken_in(pm, close, Incumbent({}, 0), secondary) is None
+    assert _taken_in(pm, close, close, Incumbent({}, 0)) is close
+
+
+def test_a_cohort_with_everyone_placed_is_not_freed_alone():
+    """Freeing a cohort whose households all have a bed can place nobody more: the first round skips
+    it, and each pair keeps at least one cohort with people waiting."""
+    import random
+
+    pm, close, _ = _two_couples(limit=4)
+    assert _cohort_sets(pm, 1, random.Random(0), close.values) == [(SECONDARY,)]
+    assert _cohort_sets(pm, 2, random.Random(0), close.values) == [(CLOSE, SECONDARY)]
 
 
 def test_a_cancelled_short_night_stops_soon_with_a_valid_plan():
