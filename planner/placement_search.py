@@ -101,7 +101,7 @@ def improve(pm: PlacementModel, best: Incumbent, bound: int, *, deadline: float,
         model.proto.solution_hint.vars.extend(fixed)
         model.proto.solution_hint.values.extend([start.values.get(i, 0) for i in fixed])
         solver, status = solve_model(model, min(STEP_SECONDS, deadline - time.perf_counter()), 1, step_seed, cancel,
-                                     presolve=False, cuts=False, fix_hinted=True)
+                                     presolve=False, lean=True, fix_hinted=True)
         if status not in ("OPTIMAL", "FEASIBLE"):
             return None
         return Incumbent(values_of(pm, solver), round(solver.objective_value))
@@ -124,6 +124,9 @@ def improve(pm: PlacementModel, best: Incumbent, bound: int, *, deadline: float,
                         size = min(size + 1, len(pm.data.cohorts))
                     stuck_at = best.placed
                     sets = _cohort_sets(pm, size, rng, best.values)
+                    while not sets and size < len(pm.data.cohorts):  # no set this size could place more
+                        size += 1
+                        sets = _cohort_sets(pm, size, rng, best.values)
                     if not sets:
                         break
                 cohorts = _pick(sets, {c for busy, _, _ in running.values() for c in busy})
@@ -214,15 +217,31 @@ def _free_variables(pm: PlacementModel, owners: dict[int, tuple[int | None, Grou
 
 
 def _cohort_sets(pm: PlacementModel, size: int, rng: random.Random, values: dict[int, int]) -> list[tuple[Group, ...]]:
-    """Every set of this many cohorts once (all of them when there are fewer), but none whose
-    households are all placed (freeing it can place nobody more); the sets with the most idle beds
-    on their floors come last, which is where ``_pick`` takes from, ties in a random order."""
+    """Every set of this many cohorts once (all of them when there are fewer) that could place more:
+    some of its people wait and some beds are idle on its floors or free on floors nobody holds (a
+    set whose floors are full, or whose people all have a bed, can place nobody more). The sets that
+    could place the most come last, which is where ``_pick`` takes from; ties in a random order."""
     idle, waiting = _slack(pm, values)
+    free = _free_beds(pm, values)
     cohorts = pm.data.cohorts
-    sets = [s for s in combinations(cohorts, size) or [tuple(cohorts)] if any(waiting[c] > 0 for c in s)]
+
+    def room_for(s: tuple[Group, ...]) -> int:
+        beds = sum(n for allowed, n in free if any(c in allowed for c in s))
+        return min(sum(waiting[c] for c in s), sum(idle[c] for c in s) + beds)
+
+    sets = [(room_for(s), s) for s in combinations(cohorts, size) or [tuple(cohorts)]]
     rng.shuffle(sets)
-    sets.sort(key=lambda s: sum(idle[c] for c in s))
-    return sets
+    sets.sort(key=lambda ns: ns[0])
+    return [s for n, s in sets if n > 0]
+
+
+def _free_beds(pm: PlacementModel, values: dict[int, int]) -> list[tuple[set[Group], int]]:
+    """Beds on the floors nobody holds, per floor group, with the cohorts that may take them."""
+    taken: dict[int, int] = defaultdict(int)
+    for (g, _), var in pm.take.items():
+        taken[g] += values.get(var.index, 0)
+    return [(set(group.cohorts), (group.count - taken[group.index]) * sum(b * n for (b, _), n in group.rooms.items()))
+            for group in pm.data.groups if taken[group.index] < group.count]
 
 
 def _slack(pm: PlacementModel, values: dict[int, int]) -> tuple[dict[Group, int], dict[Group, int]]:
