@@ -2,6 +2,7 @@
 
 Each case starts the search from a plan chosen by hand, so what the search must do is plain.
 """
+import random
 import threading
 import time
 
@@ -75,6 +76,10 @@ def test_two_cohorts_trade_floors():
     start = _start(pm, {floor1: SECONDARY, floor2: CLOSE},
                    {(floor1, _class(data, SECONDARY, 2)): 1, (floor2, _class(data, CLOSE, 2)): 1})
     assert start.placed == 4
+    # alone, the close contacts have no idle bed and the secondary contacts nobody waiting: the
+    # search goes straight to the pair
+    assert _cohort_sets(pm, 1, random.Random(0), start.values) == []
+    assert _cohort_sets(pm, 2, random.Random(0), start.values) == [(CLOSE, SECONDARY)]
     best = improve(pm, start, 6, deadline=time.perf_counter() + 5, workers=2, seed=0)
     assert best.placed == 6
     assert _people(data, best, pm) == 6  # the counts turn into rooms
@@ -182,8 +187,6 @@ def test_an_answer_to_an_older_plan_is_refused_where_a_site_limit_would_break():
 def test_a_cohort_with_everyone_placed_is_not_freed_alone():
     """Freeing a cohort whose households all have a bed can place nobody more: the first round skips
     it, and each pair keeps at least one cohort with people waiting."""
-    import random
-
     pm, close, _ = _two_couples(limit=4)
     assert _cohort_sets(pm, 1, random.Random(0), close.values) == [(SECONDARY,)]
     assert _cohort_sets(pm, 2, random.Random(0), close.values) == [(CLOSE, SECONDARY)]
