@@ -99,6 +99,7 @@ def maximise_placement(inv: Inventory, *, time_limit: float, workers: int, seed:
         return Placement(None, known, bound, False), None
     from planner.placement_model import build_placement_model
     from planner.placement_search import improve, incumbent_from, search_whole
+    from planner.placement_steps import StepModels
 
     data = build_placement_data(inv)
     pm = build_placement_model(data)
@@ -109,8 +110,9 @@ def maximise_placement(inv: Inventory, *, time_limit: float, workers: int, seed:
         # GLOP lets go of the interpreter: while the LP is copied and solved (seconds on a large
         # model), the search improves the plan in hand on the other core, so a slow LP costs no people.
         root = background.submit(_solve_relaxation, pm, deadline, made, cancel)
+        steps = StepModels(pm)
         best = improve(pm, best, bound, deadline=deadline, workers=max(1, workers - 1), seed=seed, cancel=cancel,
-                       stop=root.done)
+                       stop=root.done, steps=steps)
         if cancel is not None and cancel.is_set() and made:
             made[0].interrupt()
         lp, solved = root.result()
@@ -126,9 +128,10 @@ def maximise_placement(inv: Inventory, *, time_limit: float, workers: int, seed:
     if start is not None:
         # The LP's floors usually beat those of the plan in hand (kept should they not); the
         # search's first round fills them, cohort by cohort.
-        restarted = improve(pm, start, bound, deadline=deadline, workers=workers, seed=seed, cancel=cancel)
+        restarted = improve(pm, start, bound, deadline=deadline, workers=workers, seed=seed, cancel=cancel,
+                            steps=steps)
         best = max(restarted, best, key=lambda i: i.placed)
-    best = improve(pm, best, bound, deadline=deadline, workers=workers, seed=seed, cancel=cancel)
+    best = improve(pm, best, bound, deadline=deadline, workers=workers, seed=seed, cancel=cancel, steps=steps)
     return _answer(data, pm, best, known, bound)
 
 
@@ -235,7 +238,7 @@ def improve_tiers(search: Search, *, time_limit: float, workers: int, seed: int,
 
 
 def solve_model(model, time_limit: float, workers: int, seed: int, cancel: threading.Event | None, *,
-                presolve: bool = True, lean: bool = False, fix_hinted: bool = False):
+                presolve: bool = True, lean: bool = False):
     """CP-SAT with an explicit time limit, workers and seed; a cancel stops the search.
 
     ``lean``: no cuts, symmetry detection or probing, which on a neighbourhood step (most variables
@@ -251,7 +254,6 @@ def solve_model(model, time_limit: float, workers: int, seed: int, cancel: threa
         solver.parameters.cut_level = 0
         solver.parameters.symmetry_level = 0
         solver.parameters.cp_model_probing_level = 0
-    solver.parameters.fix_variables_to_their_hinted_value = fix_hinted
     done = threading.Event()
     if cancel is not None:
         threading.Thread(target=_stop_on_cancel, args=(solver, cancel, done), daemon=True).start()

@@ -10,14 +10,13 @@ The CP-SAT model is the single definition: its linear constraints are copied as 
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 import time
 from typing import Collection, Sequence
 
 from ortools.linear_solver import linear_solver_pb2, pywraplp
-from ortools.sat import cp_model_pb2
 from ortools.sat.python import cp_model
+
+from planner.placement_model import plain_proto
 
 UNBOUNDED = 2**62
 EPSILON = 1e-6
@@ -35,7 +34,7 @@ class Relaxation:
         """``dive``: keep the basis for re-solves (else GLOP's presolve makes the one solve faster).
         ``leave_out``: constraints not copied (a looser LP, whose value still bounds the model's)."""
         mp = linear_solver_pb2.MPModelProto()
-        _copy(_plain_proto(model), mp, set(leave_out))
+        _copy(plain_proto(model), mp, set(leave_out))
         self.solver = pywraplp.Solver.CreateSolver("GLOP")
         self.solver.LoadModelFromProto(mp)
         self.dive_ready = dive
@@ -128,17 +127,6 @@ class Relaxation:
 
 def _fractional(x: float | None) -> bool:
     return x is not None and abs(x - round(x)) > EPSILON
-
-
-def _plain_proto(model: cp_model.CpModel) -> cp_model_pb2.CpModelProto:
-    """The model as a plain protobuf message: read field by field, it is copied in a third of the
-    time it takes through the model's own wrapper (tenths of a second on a large model)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "model.pb")
-        if not model.export_to_file(path):
-            raise OSError(f"could not write the model to {path}")
-        with open(path, "rb") as fh:
-            return cp_model_pb2.CpModelProto.FromString(fh.read())
 
 
 def _copy(proto, mp: linear_solver_pb2.MPModelProto, leave_out: set[int]) -> None:

@@ -11,10 +11,13 @@ a room may join it. Every solution turns into rooms (``planner.placement_rooms``
 """
 from __future__ import annotations
 
+import os
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ortools.sat import cp_model_pb2
 from ortools.sat.python import cp_model
 
 from planner.inventory import Group
@@ -222,6 +225,17 @@ def add_site_limits(pm: PlacementModel) -> None:
 def _upper(var: cp_model.IntVar) -> int:
     domain = var.proto.domain
     return domain[len(domain) - 1]
+
+
+def plain_proto(model: cp_model.CpModel) -> cp_model_pb2.CpModelProto:
+    """The model as a plain protobuf message: read field by field (to copy it into an LP, or to cut
+    a step's model out of it), it is several times faster than through the model's own wrapper."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.pb")
+        if not model.export_to_file(path):
+            raise OSError(f"could not write the model to {path}")
+        with open(path, "rb") as fh:
+            return cp_model_pb2.CpModelProto.FromString(fh.read())
 
 
 # --------------------------------------------------------------------------- the other tiers

@@ -20,8 +20,9 @@ from planner.construct import Occupancy
 from planner.inventory import Group
 from planner.placement_model import PlacementModel
 from planner.placement_rooms import Counts
+from planner.placement_steps import StepAnswer, StepModels
 
-# A step is usually solved exactly in a few tenths of a second; this caps the rare hard one.
+# A step is usually solved exactly in hundredths of a second; this caps the rare hard one.
 STEP_SECONDS = 1.0
 
 
@@ -73,7 +74,8 @@ def hint(model, values: dict[int, int]) -> None:
 
 
 def improve(pm: PlacementModel, best: Incumbent, bound: int, *, deadline: float, workers: int, seed: int,
-            cancel: threading.Event | None = None, stop: Callable[[], bool] | None = None) -> Incumbent:
+            cancel: threading.Event | None = None, stop: Callable[[], bool] | None = None,
+            steps: StepModels | None = None) -> Incumbent:
     """Neighbourhood steps until the bound is met, time is up, ``stop`` says so or the run is cancelled.
 
     A step frees a few cohorts: the floors they hold or nobody holds may change hands among
@@ -81,30 +83,21 @@ def improve(pm: PlacementModel, best: Incumbent, bound: int, *, deadline: float,
     first round frees each cohort alone (it fills the floors it was given); then pairs, since
     beds are lost where a cohort's households do not fit the rooms of its floors, and trading
     floors with one other cohort is what mends that (a second round of single cohorts rarely
-    gains). After a round of pairs without a gain, steps free one cohort more. Each freed part is small enough to be solved exactly in a fraction of a
-    second. Equal answers are kept too, so the search drifts instead of repeating itself.
+    gains). After a round of pairs without a gain, steps free one cohort more. Each freed part is
+    cut out as a model of its own (``steps``, built here if not given) and solved exactly in
+    hundredths of a second. Equal answers are kept too, so the search drifts instead of repeating itself.
     """
-    from planner.placement import solve_model
-
     rng = random.Random(seed)
-    base = pm.model.clone()
-    base.add(pm.placed() <= bound)
+    steps = steps or StepModels(pm)
     owners = _owners(pm)
     sets: list[tuple[Group, ...]] = []
     size, stuck_at = 1, best.placed
     step = 0
 
-    def attempt(cohorts: set[Group], start: Incumbent, step_seed: int) -> Incumbent | None:
-        model = base.clone()
+    def attempt(cohorts: set[Group], start: Incumbent, step_seed: int) -> StepAnswer | None:
         free = _free_variables(pm, owners, start.values, cohorts)
-        fixed = [i for i in owners if i not in free]
-        model.proto.solution_hint.vars.extend(fixed)
-        model.proto.solution_hint.values.extend([start.values.get(i, 0) for i in fixed])
-        solver, status = solve_model(model, min(STEP_SECONDS, deadline - time.perf_counter()), 1, step_seed, cancel,
-                                     presolve=False, lean=True, fix_hinted=True)
-        if status not in ("OPTIMAL", "FEASIBLE"):
-            return None
-        return Incumbent(values_of(pm, solver), round(solver.objective_value))
+        return steps.solve(free, start.values, start.placed, bound, seed=step_seed, cancel=cancel,
+                           time_limit=min(STEP_SECONDS, deadline - time.perf_counter()))
 
     # CP-SAT lets go of the interpreter while it searches, so steps on different cohorts run side by
     # side; each answer is taken in as soon as it comes, and the next step starts from the best plan then.
@@ -149,18 +142,15 @@ def improve(pm: PlacementModel, best: Incumbent, bound: int, *, deadline: float,
     return best
 
 
-def _taken_in(pm: PlacementModel, best: Incumbent, start: Incumbent, answer: Incumbent | None) -> Incumbent | None:
+def _taken_in(pm: PlacementModel, best: Incumbent, start: Incumbent, answer: StepAnswer | None) -> Incumbent | None:
     """The best plan with a step's answer taken in: the step changed only its own cohorts' variables
     (still as it found them in ``best``), so its changes carry over where the limits that tie
     cohorts together (floors of a group, a site's limit) still hold. None when they do not; ``best``
     itself when the answer places fewer. An equal answer is taken in, so the search drifts."""
-    if answer is None or answer.placed < start.placed:
+    if answer is None or answer.placed < start.placed or not answer.changes:
         return best
-    if start is best:
-        return answer
-    delta = {i: v for i, v in answer.values.items() if v != start.values.get(i, 0)}
-    candidate = {**best.values, **delta}
-    if not _shared_limits_hold(pm, candidate):
+    candidate = {**best.values, **answer.changes}
+    if start is not best and not _shared_limits_hold(pm, candidate):
         return None
     return Incumbent(candidate, best.placed + answer.placed - start.placed)
 

@@ -18,7 +18,8 @@ from planner.placement_data import build_placement_data
 from planner.placement_lp import Relaxation
 from planner.placement_model import build_placement_model
 from planner.placement_rooms import realise
-from planner.placement_search import Incumbent, _cohort_sets, _taken_in, counts_of, improve
+from planner.placement_search import Incumbent, _cohort_sets, _free_variables, _owners, _taken_in, counts_of, improve
+from planner.placement_steps import StepAnswer, StepModels
 
 CLOSE, SECONDARY = ("close_contact", "B1"), ("secondary_contact", "B1")
 
@@ -170,7 +171,7 @@ def test_an_answer_to_an_older_plan_is_taken_in_where_the_shared_limits_hold():
     couple was placed. Its answer (the other couple on floor 2) carries over onto the best plan:
     both couples, as long as the site may take four more people."""
     pm, close, secondary = _two_couples(limit=4)
-    taken = _taken_in(pm, close, Incumbent({}, 0), secondary)
+    taken = _taken_in(pm, close, Incumbent({}, 0), StepAnswer(secondary.values, secondary.placed))
     assert taken is not None and taken.placed == 4
     assert _holds(pm, taken.values)
 
@@ -180,8 +181,8 @@ def test_an_answer_to_an_older_plan_is_refused_where_a_site_limit_would_break():
     so the search tries that cohort again from the plan as it is now), and a worse answer leaves
     the best plan as it is."""
     pm, close, secondary = _two_couples(limit=2)
-    assert _taken_in(pm, close, Incumbent({}, 0), secondary) is None
-    assert _taken_in(pm, close, close, Incumbent({}, 0)) is close
+    assert _taken_in(pm, close, Incumbent({}, 0), StepAnswer(secondary.values, secondary.placed)) is None
+    assert _taken_in(pm, close, close, StepAnswer({}, 0)) is close
 
 
 def test_a_cohort_with_everyone_placed_is_not_freed_alone():
@@ -205,3 +206,33 @@ def test_a_cancelled_short_night_stops_soon_with_a_valid_plan():
     assert time.perf_counter() - start < 10
     assert validate(sc, result.plan) == []
     assert len(result.plan.assignments) <= result.placed_bound
+
+
+def test_a_step_model_cut_from_the_whole_finds_the_trade():
+    """Cut down to the two cohorts' variables on the trading scenario, the step's own model finds the
+    plan placing 6 from the start placing 4, and the changes give a plan the whole model accepts."""
+    data, pm = _model(_trading_scenario())
+    floor1, floor2 = data.group_of_floor[0], data.group_of_floor[1]
+    start = _start(pm, {floor1: SECONDARY, floor2: CLOSE},
+                   {(floor1, _class(data, SECONDARY, 2)): 1, (floor2, _class(data, CLOSE, 2)): 1})
+    free = _free_variables(pm, _owners(pm), start.values, {CLOSE, SECONDARY})
+    answer = StepModels(pm).solve(free, start.values, start.placed, 6, time_limit=5, seed=0, cancel=None)
+    assert answer is not None and answer.placed == 6
+    assert set(answer.changes) <= free
+    values = {**start.values, **answer.changes}
+    assert _holds(pm, values) and pm.placed_by(values) == 6
+
+
+def test_a_step_model_keeps_what_the_fixed_variables_hold():
+    """The close contacts' couple fills the site's limit of two; freed alone, the secondary contacts
+    can place nobody (the fixed couple's share of the limit is in the cut model's bounds), and the
+    bound given to the step caps it too."""
+    pm, close, _ = _two_couples(limit=2)
+    steps = StepModels(pm)
+    free = _free_variables(pm, _owners(pm), close.values, {SECONDARY})
+    answer = steps.solve(free, close.values, close.placed, 4, time_limit=5, seed=0, cancel=None)
+    assert answer is not None and answer.placed == 2
+    pm, close, _ = _two_couples(limit=4)
+    free = _free_variables(pm, _owners(pm), close.values, {SECONDARY})
+    assert StepModels(pm).solve(free, close.values, close.placed, 4, time_limit=5, seed=0, cancel=None).placed == 4
+    assert StepModels(pm).solve(free, close.values, close.placed, 3, time_limit=5, seed=0, cancel=None).placed == 2
