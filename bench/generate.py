@@ -45,6 +45,8 @@ PRESETS = {
     "tight-big-households": Preset(800, 10, 380, 3, occupied=0.45, household_sizes=BIG_HOUSEHOLD_SIZES),
     # The upper end: 2,000 people and 20 sites, five batches, 40 % of floors occupied.
     "overflow-2000-20": Preset(2_000, 20, 1_100, 5, occupied=0.4),
+    # Short capacity at city scale: 10,000 people for about 6,000 free beds at 400 sites.
+    "overflow-city": Preset(10_000, 400, 6_000, 8, occupied=0.4),
     # Small enough for the room-level model of bench/exact_check.py to prove its maximum.
     "overflow-small": Preset(120, 3, 80, 2, occupied=0.3),
 }

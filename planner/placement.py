@@ -22,9 +22,13 @@ from planner.inventory import Inventory
 from planner.placement_data import PlacementData, build_placement_data
 from planner.placement_rooms import realise
 
-# Beyond this many floors times cohorts the count model is not built (a province-sized shortfall):
-# the heuristic plan is kept and the capacity bound reported as best known.
-MAX_FLOOR_COHORTS = 20_000
+# Beyond this many variables (as estimated before it is built) the count model is not built: its
+# build and LP alone would take longer than a run may (a short night at city or province scale:
+# 10,000 people at 400 sites make over half a million). The heuristic plan is kept and the
+# capacity bound reported as best known. The 2,000-person, 20-site short night is 45,000 to 58,000.
+MAX_MODEL_VARIABLES = 90_000
+# Room patterns a household that must split has on a floor, on average (5 to 7 measured), for the estimate.
+PATTERNS_PER_FLOOR = 5
 # With less time than this left after the LP, the search goes on from the plan in hand rather than
 # start again from the LP's floors (which, filled, usually place far more even in a second).
 MIN_RESTART_SECONDS = 0.3
@@ -82,6 +86,17 @@ def capacity_bound(inv: Inventory) -> int:
     return min(placeable, capacity)
 
 
+def estimated_variables(inv: Inventory) -> int:
+    """The count model's size, from the inventory alone (building the model's data already takes
+    seconds at city scale): per floor, a take for each cohort, a count for each kind of household
+    taking one room, and patterns for each household that must split."""
+    floors = len(inv.floors)
+    cohorts = len({hh.group for hh in inv.households})
+    kinds = len({(hh.batch, hh.group, hh.size, hh.needs_access) for hh in inv.households if not hh.must_split})
+    splits = sum(1 for hh in inv.households if hh.must_split)
+    return floors * (cohorts + kinds + PATTERNS_PER_FLOOR * splits)
+
+
 def maximise_placement(inv: Inventory, *, time_limit: float, workers: int, seed: int,
                        cancel: threading.Event | None = None,
                        start: Occupancy | None = None) -> tuple[Placement, Search | None]:
@@ -90,12 +105,11 @@ def maximise_placement(inv: Inventory, *, time_limit: float, workers: int, seed:
     known = sum(inv.households[h].size for h in start_occ.placed)
     deadline = time.perf_counter() + time_limit
     bound = capacity_bound(inv)
-    cohorts = len({hh.group for hh in inv.households})
     if known >= bound:
         return Placement(None, known, bound, True), None
     if not inv.scenario.policy.household_rooms:
         return _shared_rooms(inv, known, bound, time_limit, workers, seed, cancel), None
-    if len(inv.floors) * cohorts > MAX_FLOOR_COHORTS:
+    if estimated_variables(inv) > MAX_MODEL_VARIABLES:
         return Placement(None, known, bound, False), None
     from planner.placement_model import build_placement_model
     from planner.placement_search import improve, incumbent_from, search_whole

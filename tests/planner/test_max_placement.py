@@ -2,11 +2,14 @@
 
 Each case is small enough to see the maximum by hand; the comment says why.
 """
+import time
+
 import pytest
 from brute_force import most_placed
 from planner_builders import person, room, scenario, site
 
 from planner import Occupant, load_scenario, most_placeable, solve, validate
+from planner.inventory import build_inventory
 
 
 def _solve(sc, limit=3):
@@ -123,3 +126,35 @@ def test_summary_when_everyone_fits():
     sc = scenario([site("S1", [room("R1", 2)])], _adults("H1", 2))
     result = _solve(sc)
     assert result.summary().startswith("placed 2 of 2.") and result.placed_bound == 2
+
+
+def test_a_city_sized_short_night_skips_the_count_model_and_keeps_its_limit():
+    """10,000 people for about 6,000 free beds at 400 sites: the count model would have over half a
+    million variables (its build alone takes longer than the run may), so the phase is skipped from
+    an estimate made on the inventory, while the 2,000-person, 20-site short night stays in."""
+    from bench.generate import generate
+    from planner import placement
+    from planner.model import scenario_from_dict
+
+    city = build_inventory(scenario_from_dict(generate("overflow-city", seed=1)))
+    twenty = build_inventory(scenario_from_dict(generate("overflow-2000-20", seed=1)))
+    assert placement.estimated_variables(city) > placement.MAX_MODEL_VARIABLES > placement.estimated_variables(twenty)
+    started = time.perf_counter()
+    answer, search = placement.maximise_placement(city, time_limit=5, workers=2, seed=0)
+    assert time.perf_counter() - started < 1 and search is None
+    assert answer.occ is None and not answer.proven
+
+
+def test_the_greedy_safety_net_runs_only_in_the_time_left(monkeypatch):
+    """With no time left the safety net keeps the plan in hand instead of scanning every room for
+    every household; with time, it runs the greedy (and keeps the plan in hand unless that places more)."""
+    from planner import solver
+
+    sc, _ = CASES["capacity limits"]
+    inv = build_inventory(sc)
+    best = solver._first_plan(inv)
+    runs = []
+    greedy = solver.greedy_plan
+    monkeypatch.setattr(solver, "greedy_plan", lambda scenario: runs.append(scenario) or greedy(scenario))
+    assert solver._safety_net(inv, best, 0.0) is best and runs == []
+    assert solver._safety_net(inv, best, 5.0).metrics.placed >= best.metrics.placed and len(runs) == 1
