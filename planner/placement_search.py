@@ -176,24 +176,24 @@ def _shared_limits_hold(pm: PlacementModel, values: dict[int, int]) -> bool:
     return all(n <= pm.data.inv.sites[site].room_for for site, n in at_site.items())
 
 
-def _owners(pm: PlacementModel) -> dict[int, tuple[int | None, Group]]:
-    """Each variable's floor group (None for joins) and cohort, for choosing what a step frees."""
+def _owners(pm: PlacementModel) -> dict[Group, list[tuple[int, int | None]]]:
+    """Each cohort's variables with their floor group (None for joins), for choosing what a step frees."""
     data = pm.data
-    of: dict[int, tuple[int | None, Group]] = {}
+    of: dict[Group, list[tuple[int, int | None]]] = defaultdict(list)
     for (g, cohort), var in pm.take.items():
-        of[var.index] = (g, cohort)
+        of[cohort].append((var.index, g))
     for (g, c), var in pm.pool.items():
-        of[var.index] = (g, data.classes[c].group)
+        of[data.classes[c].group].append((var.index, g))
     for (g, sc, _), var in pm.split.items():
-        of[var.index] = (g, data.splits[sc].group)
+        of[data.splits[sc].group].append((var.index, g))
     for (g, cohort, _), var in pm.used.items():
-        of[var.index] = (g, cohort)
+        of[cohort].append((var.index, g))
     for j, var in pm.join.items():
-        of[var.index] = (None, data.inv.households[data.joins[j].household].group)
+        of[data.inv.households[data.joins[j].household].group].append((var.index, None))
     return of
 
 
-def _free_variables(pm: PlacementModel, owners: dict[int, tuple[int | None, Group]], values: dict[int, int],
+def _free_variables(pm: PlacementModel, owners: dict[Group, list[tuple[int, int | None]]], values: dict[int, int],
                     cohorts: set[Group]) -> set[int]:
     """The variables of these cohorts on the floor groups they hold or nobody holds."""
     held: dict[int, set[Group]] = defaultdict(set)
@@ -202,8 +202,8 @@ def _free_variables(pm: PlacementModel, owners: dict[int, tuple[int | None, Grou
         if values.get(var.index, 0):
             held[g].add(cohort)
             taken[g] += values[var.index]
-    return {index for index, (g, cohort) in owners.items()
-            if cohort in cohorts and (g is None or held[g] & cohorts or taken[g] < pm.data.groups[g].count)}
+    return {index for cohort in cohorts for index, g in owners.get(cohort, ())
+            if g is None or held[g] & cohorts or taken[g] < pm.data.groups[g].count}
 
 
 def _cohort_sets(pm: PlacementModel, size: int, rng: random.Random, values: dict[int, int]) -> list[tuple[Group, ...]]:

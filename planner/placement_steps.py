@@ -92,8 +92,8 @@ class StepModels:
         placed = [(var[v], self.people[v]) for v in columns if self.people.get(v)]
         model.add(_weighted(placed) <= room)
         model.maximize(_weighted(placed))
-        for v in columns:
-            model.add_hint(var[v], values.get(v, 0))
+        model.proto.solution_hint.vars.extend([var[v].index for v in columns])  # in bulk: one by one is slow
+        model.proto.solution_hint.values.extend([values.get(v, 0) for v in columns])
         return model
 
 
