@@ -24,6 +24,9 @@ from planner.placement_steps import StepAnswer, StepModels
 
 # A step is usually solved exactly in hundredths of a second; this caps the rare hard one.
 STEP_SECONDS = 1.0
+# How often the search looks up from the steps running to see whether it should stop (a cancel,
+# the LP done): the steps still running are then stopped rather than waited for.
+HALT_POLL_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ def improve(pm: PlacementModel, best: Incumbent, bound: int, *, deadline: float,
 
     def attempt(cohorts: set[Group], start: Incumbent, step_seed: int) -> StepAnswer | None:
         free = _free_variables(pm, owners, start.values, cohorts)
-        return steps.solve(free, start.values, start.placed, bound, seed=step_seed, cancel=cancel,
+        return steps.solve(free, start.values, start.placed, bound, seed=step_seed, cancel=halt,
                            time_limit=min(STEP_SECONDS, deadline - time.perf_counter()))
 
     # CP-SAT lets go of the interpreter while it searches, so steps on different cohorts run side by
@@ -105,12 +108,16 @@ def improve(pm: PlacementModel, best: Incumbent, bound: int, *, deadline: float,
     merges = 0
     changed: dict[Group, int] = {}  # the merge that last changed each cohort's variables
 
+    halt = threading.Event()
+
     def going_on() -> bool:
         return best.placed < bound and deadline - time.perf_counter() > 0.05 \
             and not (cancel and cancel.is_set()) and not (stop and stop())
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         while True:
+            if not going_on():
+                halt.set()  # the steps still running stop at once (their answers so far are still taken in)
             while going_on() and len(running) < max(1, workers):
                 if not sets:
                     if step and (size == 1 or best.placed == stuck_at):
@@ -127,7 +134,7 @@ def improve(pm: PlacementModel, best: Incumbent, bound: int, *, deadline: float,
                 running[pool.submit(attempt, cohorts, best, seed + step)] = (cohorts, best, merges)
             if not running:
                 break
-            finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            finished, _ = wait(list(running), timeout=HALT_POLL_SECONDS, return_when=FIRST_COMPLETED)
             for future in finished:
                 cohorts, start, at = running.pop(future)
                 stale = any(changed.get(c, -1) > at for c in cohorts)
