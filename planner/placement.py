@@ -4,8 +4,9 @@ The count model (``planner.placement_model``) is relaxed to an LP whose value bo
 the people any plan can place. While it is solved a neighbourhood search improves the
 plan in hand; then the search starts again from the LP's floors (a dive on a small
 model, the floors as the LP leans on a large one), fills them, and lets two cohorts
-at a time trade floors and households until the plan meets the bound (then it is proven to place the most possible) or
-time is up (then the bound is the best known). With the people placed held, the
+at a time trade floors and households until the plan meets the bound (then it is
+proven to place the most possible) or time is up (then the bound is the best known).
+A model too big to build in time (a short night at city scale) is not built at all. With the people placed held, the
 same model then minimises the other tiers. Every answer is turned into rooms
 exactly (``planner.placement_rooms``). OR-Tools is imported only here and below,
 so the constructive path never loads it.
@@ -255,8 +256,8 @@ def solve_model(model, time_limit: float, workers: int, seed: int, cancel: threa
                 presolve: bool = True, lean: bool = False):
     """CP-SAT with an explicit time limit, workers and seed; a cancel stops the search.
 
-    ``lean``: no cuts, symmetry detection or probing, which on a neighbourhood step (most variables
-    fixed, solved in tenths of a second) cost more than they save: a fifth faster on large models."""
+    ``lean``: no cuts, symmetry detection or probing, which on a neighbourhood step (a small model
+    solved in hundredths of a second) cost more than they save: the fastest of the settings tried."""
     from ortools.sat.python import cp_model
 
     solver = cp_model.CpSolver()

@@ -2,8 +2,9 @@
 
 CP-SAT on the whole model is slow to find good plans, but with everything fixed as the
 best plan has it except the floors and households of one, two or three cohorts, it
-re-balances those in a blink. Each step starts from the best plan and keeps the answer
-unless fewer people are placed.
+re-balances those in a blink (each step on a model of its own, ``planner.placement_steps``).
+Two steps run side by side; each answer is taken in as it comes unless fewer people are
+placed or it clashes with what the other step changed meanwhile.
 """
 from __future__ import annotations
 
