@@ -47,6 +47,8 @@ PRESETS = {
     "overflow-2000-20": Preset(2_000, 20, 1_100, 5, occupied=0.4),
     # Short capacity at city scale: 10,000 people for about 6,000 free beds at 400 sites.
     "overflow-city": Preset(10_000, 400, 6_000, 8, occupied=0.4),
+    # And at province scale: 50,000 people for rooms worth about 44,000 free beds at 1,500 sites.
+    "overflow-province": Preset(50_000, 1_500, 30_000, 20, occupied=0.4),
     # Small enough for the room-level model of bench/exact_check.py to prove its maximum.
     "overflow-small": Preset(120, 3, 80, 2, occupied=0.3),
 }
