@@ -6,7 +6,10 @@ the webhook messages are queued after it, so a gateway that is down never holds 
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import time
 import urllib.error
 import urllib.request
 from collections import defaultdict
@@ -18,6 +21,8 @@ from quarantine.extensions import db
 from quarantine.models import ArrivalNotice, Person, PlanRun, Reservation, Room, Site, TransferBatch, User
 
 WEBHOOK_TIMEOUT = 10  # seconds a gateway may take to answer one message
+SIGNATURE_HEADER = "X-Quarantine-Signature"
+SIGNATURE_TIMESTAMP_HEADER = "X-Quarantine-Timestamp"
 MAX_ERROR = 500
 
 
@@ -86,12 +91,17 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat()
 
 
-def post_json(url: str, payload: dict) -> str | None:
-    """POST `payload` to a site's gateway: None when it answered 2xx, else why not."""
+def post_json(url: str, payload: dict, secret: str = "") -> str | None:
+    """POST `payload` to a site's gateway: None when it answered 2xx, else why not.
+
+    With the site's secret the message is signed the way payment and code-hosting webhooks are: the
+    gateway recomputes HMAC-SHA256(secret, timestamp + "." + body) and refuses a stale timestamp.
+    """
     body = json.dumps(payload, ensure_ascii=False).encode()
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json; charset=utf-8",
-                                              "User-Agent": "quarantine-sites/1"})
+    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "quarantine-sites/1"}
+    if secret:
+        headers.update(signature_headers(secret, body, int(time.time())))
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310 - http(s) only (form)
             status = response.status
@@ -102,6 +112,13 @@ def post_json(url: str, payload: dict) -> str | None:
     return None if 200 <= status < 300 else f"HTTP {status}"
 
 
+def signature_headers(secret: str, body: bytes, timestamp: int) -> dict[str, str]:
+    """The headers that let a gateway check a message came from us, unaltered, just now."""
+    signed = str(timestamp).encode() + b"." + body
+    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return {SIGNATURE_TIMESTAMP_HEADER: str(timestamp), SIGNATURE_HEADER: f"sha256={digest}"}
+
+
 def deliver(notice_id: int, final_attempt: bool = False) -> bool:
     """POST the notice to its site's webhook; raises DeliveryFailed so the queue retries.
 
@@ -110,7 +127,8 @@ def deliver(notice_id: int, final_attempt: bool = False) -> bool:
     notice = db.session.get(ArrivalNotice, notice_id)
     if notice is None or notice.webhook_status != "pending" or not notice.site.webhook_url:
         return False
-    return record_attempt(notice, post_json(notice.site.webhook_url, message(notice)), final_attempt)
+    return record_attempt(notice, post_json(notice.site.webhook_url, message(notice), notice.site.webhook_secret),
+                          final_attempt)
 
 
 def record_attempt(sent, refused: str | None, final_attempt: bool) -> bool:

@@ -1,6 +1,7 @@
 """Quarantine sites with their three zones, functional areas and two passages."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -67,6 +68,8 @@ class Site(db.Model):
     report_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Where a JSON message goes when arrivals are committed to the site (a messaging gateway); empty: none.
     webhook_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # The key each message to the webhook is signed with (HMAC-SHA256), so the gateway can tell ours from forgeries.
+    webhook_secret: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     zones: Mapped[list[Zone]] = relationship(back_populates="site", cascade="all, delete-orphan",
                                              order_by="Zone.id")
@@ -84,6 +87,11 @@ class Site(db.Model):
 
     def passage(self, kind: str) -> Passage | None:
         return next((p for p in self.passages if p.kind == kind), None)
+
+    def keep_webhook_secret(self) -> None:
+        """A site given a webhook gets its signing key then; it stays when the address changes."""
+        if self.webhook_url and not self.webhook_secret:
+            self.webhook_secret = secrets.token_hex(32)
 
 
 zone_buildings = Table(

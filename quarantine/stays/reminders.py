@@ -82,7 +82,8 @@ def deliver(reminder_id: int, final_attempt: bool = False) -> bool:
     reminder = db.session.get(ReleaseReminder, reminder_id)
     if reminder is None or reminder.webhook_status != "pending" or not reminder.site.webhook_url:
         return False
-    return record_attempt(reminder, post_json(reminder.site.webhook_url, message(reminder)), final_attempt)
+    return record_attempt(reminder, post_json(reminder.site.webhook_url, message(reminder),
+                                              reminder.site.webhook_secret), final_attempt)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 webhook gets the notice as JSON, tried again by the job queue while the gateway refuses."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import threading
 from datetime import datetime, timedelta, timezone
@@ -21,13 +23,14 @@ class Receiver:
     """A real HTTP server on a free local port that answers with the statuses it is given, in turn."""
 
     def __init__(self, statuses: list[int]):
-        self.statuses, self.received = list(statuses), []
+        self.statuses, self.received, self.raw = list(statuses), [], []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - the standard library's name
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.received.append((self.headers["Content-Type"], json.loads(body)))
+                receiver.raw.append((dict(self.headers), body))
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 self.send_response(status)
                 self.end_headers()
@@ -158,3 +161,34 @@ def test_the_webhook_address_is_checked_on_the_site_form(db, make_site, signed_i
     response = signed_in("hq").post(f"/sites/{site.id}/edit", data={
         "name": "Hooked", "kind": "fixed", "webhook_url": url})
     assert (response.status_code == 302) is ok
+
+
+def test_each_message_is_signed_with_the_sites_secret(db, arriving, signed_in):
+    """Saving a webhook address gives the site its signing secret (shown on its edit page, kept when
+    the address changes); the gateway recomputes the signature from the timestamp and the body as
+    received and gets the same, and a body altered on the way would not match."""
+    first, second, batch, commit = arriving
+    with Receiver([200]) as receiver:
+        hq = signed_in("hq")
+        assert hq.post(f"/sites/{first.id}/edit", data={
+            "name": "First", "kind": "fixed", "webhook_url": receiver.url}).status_code == 302
+        db.session.refresh(first)
+        secret = first.webhook_secret
+        assert len(secret) == 64
+        page = hq.get(f"/sites/{first.id}/edit").get_data(as_text=True)
+        assert f'<code id="webhook-secret">{secret}</code>' in page
+        assert hq.post(f"/sites/{first.id}/edit", data={
+            "name": "First", "kind": "fixed", "webhook_url": receiver.url + "?v=2"}).status_code == 302
+        db.session.refresh(first)
+        assert first.webhook_secret == secret
+        commit()
+    headers, body = receiver.raw[0]
+    timestamp = headers["X-Quarantine-Timestamp"]
+    assert abs(int(timestamp) - datetime.now(timezone.utc).timestamp()) < 120
+    expected = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    assert headers["X-Quarantine-Signature"] == f"sha256={expected}"
+    forged = hmac.new(secret.encode(), timestamp.encode() + b"." + body.replace(b"TK-7", b"TK-8"), hashlib.sha256)
+    assert headers["X-Quarantine-Signature"] != f"sha256={forged.hexdigest()}"
+    # A site without a webhook has no secret, and its edit page shows none.
+    assert second.webhook_secret == ""
+    assert 'id="webhook-signing"' not in hq.get(f"/sites/{second.id}/edit").get_data(as_text=True)
