@@ -146,6 +146,30 @@ def test_migrations_downgrade_to_empty_and_upgrade_again(tmp_path):
         _db.engine.dispose()
 
 
+def test_the_webhook_secrets_migration_gives_existing_webhooks_a_key(tmp_path):
+    """A site that had a webhook before messages were signed gets its own secret from the migration;
+    a site without one gets none."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from quarantine import create_app
+    from quarantine.extensions import db as _db
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'w.db'}", "TESTING": True})
+    with app.app_context():
+        upgrade(revision="f4b2d6e8a101")
+        with _db.engine.begin() as conn:
+            for name, url in (("Hooked", "https://gw.example.cn/hook"), ("Plain", "")):
+                conn.execute(text("INSERT INTO sites (name, kind, status, address, lat, lon, responsible_unit, "
+                                  "manager_name, manager_phone, notes, passages_separate_confirmed, created_at, "
+                                  "webhook_url) VALUES (:n, 'fixed', 'standby', '', NULL, NULL, '', '', '', '', "
+                                  "0, CURRENT_TIMESTAMP, :u)"), {"n": name, "u": url})
+        upgrade()
+        with _db.engine.connect() as conn:
+            secrets = dict(conn.execute(text("SELECT name, webhook_secret FROM sites")).all())
+        _db.engine.dispose()
+    assert len(secrets["Hooked"]) == 64 and secrets["Plain"] == ""
+
+
 @pytest.mark.postgres
 def test_migrations_on_an_empty_postgres_database():
     """The session fixture already built the test database from nothing; here the chain is also
