@@ -18,7 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from quarantine.extensions import db
 from quarantine.models.common import utcnow
@@ -88,10 +88,12 @@ class Site(db.Model):
     def passage(self, kind: str) -> Passage | None:
         return next((p for p in self.passages if p.kind == kind), None)
 
-    def keep_webhook_secret(self) -> None:
-        """A site given a webhook gets its signing key then; it stays when the address changes."""
-        if self.webhook_url and not self.webhook_secret:
+    @validates("webhook_url")
+    def _key_for_webhook(self, _key: str, url: str) -> str:
+        """A site given a webhook, by any path, gets its signing key then; it stays when the address changes."""
+        if url and not self.webhook_secret:
             self.webhook_secret = secrets.token_hex(32)
+        return url
 
 
 zone_buildings = Table(

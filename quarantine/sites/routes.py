@@ -59,7 +59,6 @@ def new_site():
         site = Site(status="standby")
         form.populate_obj(site)
         site.name = site.name.strip()
-        site.keep_webhook_secret()
         db.session.add(site)
         db.session.commit()
         flash(_("Site %(name)s created. Next: buildings and rooms, then the layout.", name=site.name), "success")
@@ -90,7 +89,6 @@ def edit_site(site_id: int):
     if form.validate_on_submit():
         form.populate_obj(site)
         site.name = site.name.strip()
-        site.keep_webhook_secret()
         db.session.commit()
         flash(_("Site saved."), "success")
         return redirect(url_for("sites.show_site", site_id=site.id))

@@ -189,6 +189,9 @@ def test_each_message_is_signed_with_the_sites_secret(db, arriving, signed_in):
     assert headers["X-Quarantine-Signature"] == f"sha256={expected}"
     forged = hmac.new(secret.encode(), timestamp.encode() + b"." + body.replace(b"TK-7", b"TK-8"), hashlib.sha256)
     assert headers["X-Quarantine-Signature"] != f"sha256={forged.hexdigest()}"
-    # A site without a webhook has no secret, and its edit page shows none.
+    # A site without a webhook has no secret, and its edit page shows none; given one by any path
+    # (here straight on the model, as an import or the shell would), it gets its key there and then.
     assert second.webhook_secret == ""
     assert 'id="webhook-signing"' not in hq.get(f"/sites/{second.id}/edit").get_data(as_text=True)
+    second.webhook_url = "https://gw.example.cn/hook"
+    assert len(second.webhook_secret) == 64
