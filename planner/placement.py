@@ -6,10 +6,10 @@ plan in hand; then the search starts again from the LP's floors (a dive on a sma
 model, the floors as the LP leans on a large one), fills them, and lets two cohorts
 at a time trade floors and households until the plan meets the bound (then it is
 proven to place the most possible) or time is up (then the bound is the best known).
-A model too big to build in time (a short night at city scale) is not built at all. With the people placed held, the
-same model then minimises the other tiers. Every answer is turned into rooms
-exactly (``planner.placement_rooms``). OR-Tools is imported only here and below,
-so the constructive path never loads it.
+A model too big to build in time (a short night at city scale) is not built at all.
+With the people placed held, the same model then minimises the other tiers. Every
+answer is turned into rooms exactly (``planner.placement_rooms``). OR-Tools is
+imported only here and below, so the constructive path never loads it.
 """
 from __future__ import annotations
 

@@ -32,6 +32,11 @@ class FloorGroup:
     def count(self) -> int:
         return len(self.floors)
 
+    @property
+    def beds(self) -> int:
+        """Free beds on one of its floors."""
+        return sum(beds * n for (beds, _), n in self.rooms.items())
+
 
 @dataclass
 class HouseholdClass:

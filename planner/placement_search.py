@@ -171,12 +171,17 @@ def _pick(sets: list[tuple[Group, ...]], taken: set[Group]) -> set[Group]:
     return set(sets.pop())
 
 
-def _shared_limits_hold(pm: PlacementModel, values: dict[int, int]) -> bool:
-    """The constraints that tie cohorts together: each floor to one cohort, a site's capacity limit."""
+def _floors_taken(pm: PlacementModel, values: dict[int, int]) -> dict[int, int]:
+    """Per floor group, how many of its floors some cohort holds."""
     taken: dict[int, int] = defaultdict(int)
     for (g, _), var in pm.take.items():
         taken[g] += values.get(var.index, 0)
-    if any(n > pm.data.groups[g].count for g, n in taken.items()):
+    return taken
+
+
+def _shared_limits_hold(pm: PlacementModel, values: dict[int, int]) -> bool:
+    """The constraints that tie cohorts together: each floor to one cohort, a site's capacity limit."""
+    if any(n > pm.data.groups[g].count for g, n in _floors_taken(pm, values).items()):
         return False
     at_site: dict[int, int] = defaultdict(int)
     for (_, site), terms in pm.people_at.items():
@@ -205,11 +210,10 @@ def _free_variables(pm: PlacementModel, owners: dict[Group, list[tuple[int, int 
                     cohorts: set[Group]) -> set[int]:
     """The variables of these cohorts on the floor groups they hold or nobody holds."""
     held: dict[int, set[Group]] = defaultdict(set)
-    taken: dict[int, int] = defaultdict(int)
     for (g, cohort), var in pm.take.items():
         if values.get(var.index, 0):
             held[g].add(cohort)
-            taken[g] += values[var.index]
+    taken = _floors_taken(pm, values)
     return {index for cohort in cohorts for index, g in owners.get(cohort, ())
             if g is None or held[g] & cohorts or taken[g] < pm.data.groups[g].count}
 
@@ -235,10 +239,8 @@ def _cohort_sets(pm: PlacementModel, size: int, rng: random.Random, values: dict
 
 def _free_beds(pm: PlacementModel, values: dict[int, int]) -> list[tuple[set[Group], int]]:
     """Beds on the floors nobody holds, per floor group, with the cohorts that may take them."""
-    taken: dict[int, int] = defaultdict(int)
-    for (g, _), var in pm.take.items():
-        taken[g] += values.get(var.index, 0)
-    return [(set(group.cohorts), (group.count - taken[group.index]) * sum(b * n for (b, _), n in group.rooms.items()))
+    taken = _floors_taken(pm, values)
+    return [(set(group.cohorts), (group.count - taken[group.index]) * group.beds)
             for group in pm.data.groups if taken[group.index] < group.count]
 
 
@@ -248,7 +250,7 @@ def _slack(pm: PlacementModel, values: dict[int, int]) -> tuple[dict[Group, int]
     idle: dict[Group, int] = defaultdict(int)
     waiting: dict[Group, int] = defaultdict(int)
     for (g, cohort), var in pm.take.items():
-        idle[cohort] += values.get(var.index, 0) * sum(beds * n for (beds, _), n in data.groups[g].rooms.items())
+        idle[cohort] += values.get(var.index, 0) * data.groups[g].beds
     for c in data.classes:
         waiting[c.group] += c.size * len(c.households)
     for sc in data.splits:
