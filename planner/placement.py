@@ -6,7 +6,9 @@ plan in hand; then the search starts again from the LP's floors (a dive on a sma
 model, the floors as the LP leans on a large one), fills them, and lets two cohorts
 at a time trade floors and households until the plan meets the bound (then it is
 proven to place the most possible) or time is up (then the bound is the best known).
-A model too big to build in time (a short night at city scale) is not built at all.
+A model too big to build in time (a short night at city scale) is not built at all: the
+solver's local search vacates floors instead (``planner.vacate``), against the usable free
+beds as the limit.
 With the people placed held, the same model then minimises the other tiers. Every
 answer is turned into rooms exactly (``planner.placement_rooms``). OR-Tools is
 imported only here and below, so the constructive path never loads it.
@@ -26,7 +28,7 @@ from planner.placement_rooms import realise
 # Beyond this many variables (as estimated before it is built) the count model is not built: its
 # build and LP alone would take longer than a run may (a short night at city or province scale:
 # 10,000 people at 400 sites make over half a million). The heuristic plan is kept and the
-# capacity bound reported as best known. The 2,000-person, 20-site short night is 45,000 to 58,000.
+# capacity bound (usable free beds) reported as best known. The 2,000-person, 20-site short night is 45,000 to 58,000.
 MAX_MODEL_VARIABLES = 90_000
 # Room patterns a household that must split has on a floor, on average (5 to 7 measured), for the estimate.
 PATTERNS_PER_FLOOR = 5
@@ -77,14 +79,18 @@ class Search:
 
 
 def capacity_bound(inv: Inventory) -> int:
-    """People in households that could go anywhere at all, capped by free beds and limits per site."""
+    """People in households that could go anywhere at all, capped by the free beds they could use
+    (none on a floor whose occupants' cohort is not arriving, or that holds two cohorts already)
+    and the limit of each site."""
+    placeable = [hh for hh in inv.households if hh.group is not None and not (hh.children and not hh.adults)]
+    cohorts = {hh.group for hh in placeable}
     beds = [0] * len(inv.sites)
-    for slot in inv.slots:
-        beds[slot.site] += slot.free
+    for floor in inv.floors:
+        if floor.blocked or (floor.locked is not None and floor.locked not in cohorts):
+            continue
+        beds[floor.site] += sum(inv.slots[s].free for s in (*floor.slots, *floor.reserved))
     capacity = sum(min(b, site.room_for) for b, site in zip(beds, inv.sites))
-    placeable = sum(hh.size for hh in inv.households
-                    if hh.group is not None and not (hh.children and not hh.adults))
-    return min(placeable, capacity)
+    return min(sum(hh.size for hh in placeable), capacity)
 
 
 def estimated_variables(inv: Inventory) -> int:

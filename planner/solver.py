@@ -3,9 +3,10 @@
 The first plan is the better of a floor-by-floor construction and a batch site
 cover. If it leaves people out, the max-placement phase (``planner.placement``)
 finds how many can be placed at most and a plan placing them, then improves the
-other tiers with the people placed held. Local search rebuilds batches and pulls
-households nearer; on full placements the CP-SAT floor model runs with what time
-is left (on small scenarios it proves optimality). The best valid plan is kept at
+other tiers with the people placed held. Local search vacates floors a cohort holds
+lightly for the people waiting (what places more on a short night too big for the
+count model), rebuilds batches and pulls households nearer; on full placements the
+CP-SAT floor model runs with what time is left (on small scenarios it proves optimality). The best valid plan is kept at
 every step, so a time limit or a cancel always returns something usable, and a
 final ``validate`` guards the answer. Plans are compared lexicographically
 (placed, backups activated, batch-site pairs, person-km, idle beds), so no step
@@ -29,6 +30,7 @@ from planner.model import Scenario, Stats
 from planner.outcome import Best, as_best, to_plan
 from planner.reasons import Reason
 from planner.result import BEST_KNOWN, PROVEN, Progress, SolveResult, gap
+from planner.vacate import vacate_floors
 from planner.validate import validate
 
 if TYPE_CHECKING:
@@ -166,10 +168,13 @@ def _better(inv: Inventory, best: Best, occ: Occupancy) -> Best:
 
 def _local_search(inv: Inventory, best: Best, deadline: float, seed: int, cancel: threading.Event | None,
                   clock: _Clock, bound: float | None, report: Callable[[Progress], None]) -> Best:
-    """Rebuild batches, then pull households nearer; any failure keeps the plan we had."""
+    """Vacate lightly held floors for the people waiting, rebuild batches (and vacate again: a rebuild
+    leaves new part-used floors), then pull households nearer; any failure keeps the plan we had."""
     occ = best.occ.copy()
     try:
+        vacate_floors(occ, deadline, cancel)
         rebuild_batches(occ, deadline, seed, cancel=cancel)
+        vacate_floors(occ, deadline, cancel)
         pull_nearer(occ, deadline)
     except Exception:  # noqa: BLE001 - a bug in a move must not cost the plan already found
         return best
