@@ -155,9 +155,9 @@ def record(action: str, *, entity: str = "", entity_id: int | None = None, perso
         db.session.commit()
 
 
-def redact_person(person_id: int) -> int:
-    """Blank the personal values in a person's audit rows (the retention job, when it anonymises them);
-    who did what and when stays. The one change the trail allows, and not through the ORM."""
+def redact_people(person_ids: list[int]) -> int:
+    """Blank the personal values in these people's audit rows (the retention job, when it anonymises
+    them); who did what and when stays. The one change the trail allows, and not through the ORM."""
     if db.session.get_bind().dialect.name == "postgresql":  # the table's trigger lets this transaction through
         db.session.execute(text("SET LOCAL quarantine.audit_redact = 'on'"))
     table = AuditEvent.__table__
@@ -165,7 +165,7 @@ def redact_person(person_id: int) -> int:
              "blanked": {field: [REDACTED if v not in (None, "") else v for v in pair]
                          for field, pair in (changes or {}).items()}}
             for event_id, changes in db.session.execute(select(AuditEvent.id, AuditEvent.changes)
-                                                        .where(AuditEvent.person_id == person_id))]
+                                                        .where(AuditEvent.person_id.in_(person_ids)))]
     if rows:
         db.session.execute(update(table).where(table.c.id == bindparam("event_id"))
                            .values(changes=bindparam("blanked")), rows)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import String, and_, cast, exists, func, or_, select, update
+from sqlalchemy import String, and_, bindparam, cast, exists, func, or_, select, update
 
 from quarantine.audit import trail
 from quarantine.extensions import db
@@ -72,13 +72,14 @@ def anonymise(people: list[Due]) -> int:
                            .values(note=""))
         db.session.execute(update(ResidentRequest.__table__)
                            .where(ResidentRequest.__table__.c.person_id.in_(chunk)).values(text="", handled_note=""))
-        born = db.session.execute(select(table.c.id, table.c.birth_date)
-                                  .where(table.c.id.in_(chunk), table.c.birth_date.is_not(None))).all()
-        for person_id, birth_date in born:  # the year stays for the reports' ages
-            db.session.execute(update(table).where(table.c.id == person_id)
-                               .values(birth_date=date(birth_date.year, 1, 1)))
-    for person_id in ids:
-        trail.redact_person(person_id)
+        born = [{"person_id": person_id, "year_only": date(birth_date.year, 1, 1)}  # the year stays for ages
+                for person_id, birth_date in db.session.execute(
+                    select(table.c.id, table.c.birth_date).where(table.c.id.in_(chunk),
+                                                                 table.c.birth_date.is_not(None)))]
+        if born:
+            db.session.execute(update(table).where(table.c.id == bindparam("person_id"))
+                               .values(birth_date=bindparam("year_only")), born)
+        trail.redact_people(chunk)
     trail.record("people.anonymise", entity="people", detail=f"{len(ids)} people")
     db.session.commit()
     db.session.expire_all()

@@ -180,9 +180,10 @@ def move(person: Person, room_id: int, user: User, note: str = "") -> Stay:
 
 
 def end_stay(person: Person, reason: str, note: str = "", when: datetime | None = None,
-             user: User | None = None) -> None:
+             user: User | None = None, *, revoke_link: bool = True) -> None:
     """End the current stay (released or transferred out) without committing, for actions that end
-    several stays in one transaction (a floor released together, a positive case and its neighbours)."""
+    several stays in one transaction (a floor released together, a positive case and its neighbours).
+    ``revoke_link=False``: the caller revokes the self-report links of all it ends in one statement."""
     if reason not in STAY_ENDINGS:
         raise DomainError(_("Choose released or transferred out."))
     current = person.current_stay
@@ -194,7 +195,8 @@ def end_stay(person: Person, reason: str, note: str = "", when: datetime | None 
     current.check_out_at, current.end_reason, current.note = when, reason, note
     beds.vacate(lock_room(current.room_id), user, f"{status_label(reason)}: {person.name}")
     person.status = reason
-    revoke_for([person.id])  # the self-report link on the door card ends with the stay
+    if revoke_link:
+        revoke_for([person.id])  # the self-report link on the door card ends with the stay
 
 
 def check_out(person: Person, reason: str, user: User, note: str = "", when: datetime | None = None) -> None:

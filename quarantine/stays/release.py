@@ -13,6 +13,7 @@ from quarantine.health.residents import residents
 from quarantine.i18n import _
 from quarantine.localtime import as_utc, local_datetime, local_day
 from quarantine.models import Building, Person, Site, User
+from quarantine.selfreport.links import revoke_for
 from quarantine.stays.lifecycle import end_stay
 
 
@@ -60,7 +61,8 @@ def release_floor(site: Site, building: Building, floor: int, user: User, when: 
     if problems:
         raise DomainError(" ".join(problems))
     for resident in cohort:
-        end_stay(resident.person, "released", early_reason.strip(), when, user)
+        end_stay(resident.person, "released", early_reason.strip(), when, user, revoke_link=False)
+    revoke_for(r.person.id for r in cohort)  # one statement for the floor's door-card links
     db.session.commit()
     return [r.person for r in cohort]
 

@@ -134,6 +134,34 @@ def test_release_a_whole_floor_in_one_step(db, tower, admin, make_person, signed
     assert reload(db, upstairs).status == "in_quarantine"
 
 
+def test_a_floor_release_ends_every_door_card_link_in_one_statement(app, db, tower, admin, make_person):
+    from sqlalchemy import event, select
+
+    from quarantine.models import SelfReportLink
+    from quarantine.selfreport import links
+    from quarantine.stays.release import release_floor
+
+    cohort = floor_people(make_person, tower, admin, ["A-201", "A-202", "A-203"], days_ago(14))
+    upstairs = settle(make_person, tower, "A-301", admin, arrived=days_ago(14))
+    with app.test_request_context():
+        links.live_links([p.id for p in cohort + [upstairs]])
+    revokes = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("UPDATE SELF_REPORT_LINKS"):
+            revokes.append(statement)
+
+    engine = db.session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        release_floor(tower, tower.buildings[0], 2, admin)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    revoked = dict(db.session.execute(select(SelfReportLink.person_id, SelfReportLink.revoked_at)).all())
+    assert all(revoked[p.id] is not None for p in cohort) and revoked[upstairs.id] is None
+    assert len(revokes) == 1
+
+
 def test_floor_release_with_one_person_not_due_releases_nobody(db, tower, admin, make_person, signed_in):
     cohort = floor_people(make_person, tower, admin, ["A-201", "A-202"], days_ago(14))
     late = settle(make_person, tower, "A-203", admin, arrived=days_ago(2), name="晚到者")

@@ -85,3 +85,44 @@ def test_retention_days_is_a_policy_field(db, signed_in):
     policy = db.session.scalar(select(Policy).order_by(Policy.effective_from.desc()).limit(1))
     page = signed_in("admin").get(f"/policy/{policy.id}").get_data(as_text=True)
     assert 'name="retention_days"' in page
+
+
+def test_a_large_purge_takes_a_few_statements_not_a_few_per_person(app, db, make_site, make_person):
+    """300 people due: their birth dates and audit rows are blanked in batches, each person's birth
+    year still kept and no one's edited values left in the trail."""
+    from sqlalchemy import event
+
+    site = make_site("Yinghe", ready=True)
+    room = site.buildings[0].rooms[0]
+    now = datetime.now(timezone.utc)
+    due = []
+    for i in range(300):
+        person = make_person(f"李{i}", site_id=site.id, status="released", phone=f"1380000{i:04d}",
+                             birth_date=date(1950 + i % 50, 3, 9))
+        db.session.add(Stay(person_id=person.id, room_id=room.id, check_in_at=now - timedelta(days=220),
+                            check_out_at=now - timedelta(days=200), end_reason="released"))
+        due.append(person)
+    for policy in db.session.scalars(select(Policy)):
+        policy.retention_days = 180
+    db.session.commit()
+    for person in due[:20]:  # edits recorded with their values in the audit trail
+        person.phone = "13999999999"
+    db.session.commit()
+    statements = []
+    engine = db.session.get_bind()
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert retention.purge()[1] and len(retention.due()[1]) == 0
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) < 30
+    db.session.expire_all()
+    years = {p.id: 1950 + i % 50 for i, p in enumerate(due)}
+    for person in db.session.scalars(select(Person).where(Person.id.in_(years))):
+        assert person.birth_date == date(years[person.id], 1, 1) and person.anonymised_at is not None
+    changes = db.session.scalars(select(AuditEvent.changes).where(AuditEvent.person_id.in_(years))).all()
+    assert changes and "13999999999" not in str(changes) and "1380000" not in str(changes)
