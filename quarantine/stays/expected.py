@@ -155,5 +155,21 @@ def _matches(row: DoorRow, wanted: str, typed: str) -> bool:
 
 
 def household_reservations(site: Site, key: str) -> list[int]:
-    """The live reservations at this site of one household (its key as on the door list)."""
-    return [row.reservation_id for h in door_list(site).households if h.key == key for row in h.live]
+    """The live reservations at this site of one household (its key as on the door list,
+    ``occupancy.household_key``), in the list's order: one query, not the whole door list."""
+    query = (select(Reservation.id).join(Room, Room.id == Reservation.room_id)
+             .join(Building, Building.id == Room.building_id).join(Person, Person.id == Reservation.person_id)
+             .where(Room.site_id == site.id, Reservation.status == "reserved"))
+    if key.startswith("single-"):
+        person_id = key.removeprefix("single-")
+        if not person_id.isdigit():
+            return []
+        query = query.where(Person.id == int(person_id), or_(Person.household.is_(None), Person.household == ""))
+    else:
+        batch, colon, household = key.partition(":")
+        if not colon or not batch.isdigit() or not household:
+            return []
+        query = query.where(Person.batch_id.is_(None) if batch == "0" else Person.batch_id == int(batch),
+                            Person.household == household)
+    return list(db.session.scalars(query.order_by(Building.code, Room.floor, Room.number, Person.birth_date,
+                                                  Person.id)))

@@ -315,3 +315,29 @@ def test_a_long_list_comes_in_pages_and_comes_back_at_the_households_page(db, si
     li = reservation_of(db, expected["li"])
     response = client.post(f"/transfers/arrivals/{site.id}/{li.id}/no-show?page=2")
     assert "page=2" in response.headers["Location"]
+
+
+def test_a_household_checked_in_from_a_search_builds_the_door_list_once(db, site, expected, batch, signed_in,
+                                                                          make_person, monkeypatch):
+    """The household's reservations come from one query; only finding its page in the whole list
+    (the search is cleared after a check-in) needs the list."""
+    from quarantine.stays import expected as door
+    from quarantine.transfers import arrival_views
+
+    built = []
+    whole = door.door_list
+    monkeypatch.setattr(arrival_views, "door_list", lambda *a, **kw: built.append(a) or whole(*a, **kw))
+    monkeypatch.setattr(door, "door_list", lambda *a, **kw: built.append(a) or whole(*a, **kw))
+    client = signed_in("site_manager", sites=[site])
+    key = f"{expected['wang'][0].batch_id}:WANG"
+    response = client.post(f"/transfers/arrivals/{site.id}/check-in", data={"household": key, "q": "王"})
+    assert response.status_code == 302 and len(built) == 1
+    db.session.expire_all()
+    assert {p.status for p in expected["wang"]} == {"in_quarantine"}
+    assert door.household_reservations(site, key) == []
+    assert door.household_reservations(site, f"single-{expected['li'].id}") == []  # LI has a household code
+    assert door.household_reservations(site, "x:") == door.household_reservations(site, "single-x") == []
+    solo = make_person("孙一", household="", batch_id=batch.id)
+    reserve(db, [solo], expected["rooms"]["202"])
+    assert door.household_reservations(site, f"single-{solo.id}") == [reservation_of(db, solo).id]
+    assert [h.key for h in door.door_list(site).households if h.rows[0].person_id == solo.id] == [f"single-{solo.id}"]
