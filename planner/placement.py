@@ -7,8 +7,8 @@ model, the floors as the LP leans on a large one), fills them, and lets two coho
 at a time trade floors and households until the plan meets the bound (then it is
 proven to place the most possible) or time is up (then the bound is the best known).
 A model too big to build in time (a short night at city scale) is not built at all: the
-solver's local search vacates floors instead (``planner.vacate``), against the usable free
-beds as the limit.
+plan vacates floors (``planner.vacate``) and is improved on the count model of the floors
+as planned (``planner.placement_large``), against the usable free beds as the limit.
 With the people placed held, the same model then minimises the other tiers. Every
 answer is turned into rooms exactly (``planner.placement_rooms``). OR-Tools is
 imported only here and below, so the constructive path never loads it.
@@ -27,8 +27,8 @@ from planner.placement_rooms import realise
 
 # Beyond this many variables (as estimated before it is built) the count model is not built: its
 # build and LP alone would take longer than a run may (a short night at city or province scale:
-# 10,000 people at 400 sites make over half a million). The heuristic plan is kept and the
-# capacity bound (usable free beds) reported as best known. The 2,000-person, 20-site short night is 45,000 to 58,000.
+# 10,000 people at 400 sites make over half a million). The plan is improved on a smaller model
+# instead (``planner.placement_large``) and the capacity bound (usable free beds) reported as best known. The 2,000-person, 20-site short night is 45,000 to 58,000.
 MAX_MODEL_VARIABLES = 90_000
 # Room patterns a household that must split has on a floor, on average (5 to 7 measured), for the estimate.
 PATTERNS_PER_FLOOR = 5
@@ -117,7 +117,7 @@ def maximise_placement(inv: Inventory, *, time_limit: float, workers: int, seed:
     if not inv.scenario.policy.household_rooms:
         return _shared_rooms(inv, known, bound, time_limit, workers, seed, cancel), None
     if estimated_variables(inv) > MAX_MODEL_VARIABLES:
-        return Placement(None, known, bound, False), None
+        return _large(inv, start_occ, known, bound, deadline, workers, seed, cancel), None
     from planner.placement_model import build_placement_model
     from planner.placement_search import improve, incumbent_from, search_whole
     from planner.placement_steps import StepModels
@@ -154,6 +154,19 @@ def maximise_placement(inv: Inventory, *, time_limit: float, workers: int, seed:
         best = max(restarted, best, key=lambda i: i.placed)
     best = improve(pm, best, bound, deadline=deadline, workers=workers, seed=seed, cancel=cancel, steps=steps)
     return _answer(data, pm, best, known, bound)
+
+
+def _large(inv: Inventory, start: Occupancy, known: int, bound: int, deadline: float, workers: int, seed: int,
+           cancel: threading.Event | None) -> Placement:
+    """A short night too big for the whole model (``planner.placement_large``); the limit stays the
+    usable free beds."""
+    from planner.placement_large import improve_large
+
+    occ = improve_large(inv, start, bound, deadline=deadline, workers=workers, seed=seed, cancel=cancel)
+    placed = sum(inv.households[h].size for h in occ.placed)
+    if placed <= known:
+        return Placement(None, known, bound, known >= bound)
+    return Placement(occ, placed, bound, placed >= bound)
 
 
 def _solve_relaxation(pm, deadline: float, made: list, cancel: threading.Event | None):

@@ -12,10 +12,20 @@ are merged into classes.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
+from planner.construct import Occupancy
 from planner.inventory import Group, Household, Inventory
-from planner.splits import Composition, Kind, Pattern, composition_of, minimal_patterns, patterns_on_floor
+from planner.splits import (
+    Composition,
+    Kind,
+    Pattern,
+    composition_of,
+    minimal_patterns,
+    pattern_within,
+    patterns_on_floor,
+)
 
 
 @dataclass
@@ -98,14 +108,21 @@ def kind_of(inv: Inventory, slot: int) -> Kind:
     return inv.slots[slot].free, inv.slots[slot].accessible
 
 
-def build_placement_data(inv: Inventory) -> PlacementData:
+def build_placement_data(inv: Inventory, plan: Occupancy | None = None,
+                         only: Mapping[int, Collection[Group]] | None = None) -> PlacementData:
+    """The counting view; with ``plan``, the rooms it gives each split household are one of the
+    patterns (fewest rooms), so the plan is a solution of the model, split households and all.
+    ``only``: the cohorts each of these floors may go to (a smaller model, not a relaxation: its
+    plans are valid, its bounds are not bounds of the whole scenario)."""
     cohorts = sorted({hh.group for hh in inv.households if _placeable(hh)})
     classes, splits = _classes(inv)
     joins = _joins(inv)
     beds = tuple(sorted({s.free for s in inv.slots}))
     floor_rooms = {f.index: Counter(kind_of(inv, s) for s in f.slots) for f in inv.floors}
-    split_floors = _split_patterns(inv, splits, floor_rooms, beds)
-    groups, group_of_floor = _floor_groups(inv, floor_rooms, split_floors, set(cohorts))
+    split_floors = _split_patterns(inv, splits, floor_rooms, beds, only or {})
+    if plan is not None:
+        split_floors |= _plan_patterns(inv, splits, plan)
+    groups, group_of_floor = _floor_groups(inv, floor_rooms, split_floors, set(cohorts), only or {})
     for sc in splits:
         sc.patterns = {group_of_floor[f]: p for f, p in sc.patterns.items() if f in group_of_floor}
         sc.reserved = {group_of_floor[f]: r for f, r in sc.reserved.items() if f in group_of_floor}
@@ -153,7 +170,7 @@ def _joins(inv: Inventory) -> list[Join]:
 
 
 def _split_patterns(inv: Inventory, splits: list[SplitClass], floor_rooms: dict[int, Counter],
-                    beds: tuple[int, ...]) -> set[int]:
+                    beds: tuple[int, ...], only: Mapping[int, Collection[Group]]) -> set[int]:
     """Patterns per split class and floor; returns the floors where any split household fits."""
     cache: dict[tuple, list[Pattern]] = {}
     used: set[int] = set()
@@ -161,7 +178,8 @@ def _split_patterns(inv: Inventory, splits: list[SplitClass], floor_rooms: dict[
         own = _own_rooms(inv, sc)
         minimal_patterns(sc.comp, beds)  # warm the cache once per composition
         for floor in inv.floors:
-            if not floor.allows(sc.group) or not (floor.slots or floor.index in own):
+            if not floor.allows(sc.group) or not (floor.slots or floor.index in own) \
+                    or (floor.index in only and sc.group not in only[floor.index]):
                 continue
             rooms = floor_rooms[floor.index]
             if floor.index in own:
@@ -176,6 +194,34 @@ def _split_patterns(inv: Inventory, splits: list[SplitClass], floor_rooms: dict[
                 sc.patterns[floor.index] = found
                 used.add(floor.index)
     return used
+
+
+def plan_pattern(inv: Inventory, plan: Occupancy, h: int) -> tuple[int, Pattern] | None:
+    """The floor and pattern (fewest rooms) of a split household as the plan places it; None for one
+    with rooms of its own (those patterns count its own rooms apart)."""
+    hh = inv.households[h]
+    rooms = plan.placed.get(h)
+    if rooms is None or hh.reserved:
+        return None
+    slots = sorted({s for _, s in rooms})
+    pattern = pattern_within(hh, [kind_of(inv, s) for s in slots])
+    return None if pattern is None else (inv.slots[slots[0]].floor, pattern)
+
+
+def _plan_patterns(inv: Inventory, splits: list[SplitClass], plan: Occupancy) -> set[int]:
+    """Adds the plan's patterns that pruning left out; returns the floors they are on."""
+    floors: set[int] = set()
+    for sc in splits:
+        for h in sc.households:
+            found = plan_pattern(inv, plan, h)
+            if found is None:
+                continue
+            floor, pattern = found
+            known = sc.patterns.get(floor, [])
+            if pattern not in known:
+                sc.patterns[floor] = [*known, pattern]  # a new list: the cached ones are shared between classes
+            floors.add(floor)
+    return floors
 
 
 def _own_rooms(inv: Inventory, sc: SplitClass) -> dict[int, dict[Kind, int]]:
@@ -195,13 +241,13 @@ def _with_own_rooms(sc: SplitClass, rooms: Counter, own: dict[Kind, int], beds: 
 
 
 def _floor_groups(inv: Inventory, floor_rooms: dict[int, Counter], split_floors: set[int],
-                  cohorts: set[Group]) -> tuple[list[FloorGroup], dict[int, int]]:
+                  cohorts: set[Group], only: Mapping[int, Collection[Group]]) -> tuple[list[FloorGroup], dict[int, int]]:
     keyed: dict[tuple, list[int]] = defaultdict(list)
     for floor in inv.floors:
         if floor.blocked or not (floor.slots or floor.index in split_floors):
             continue
         allowed = [floor.locked] if floor.locked is not None else sorted(cohorts)
-        allowed = [g for g in allowed if g in cohorts]
+        allowed = [g for g in allowed if g in cohorts and (floor.index not in only or g in only[floor.index])]
         if not allowed:
             continue
         rooms = tuple(sorted(floor_rooms[floor.index].items()))

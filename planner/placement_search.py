@@ -46,23 +46,42 @@ def counts_of(pm: PlacementModel, values: dict[int, int]) -> Counts:
                   {j for j, var in pm.join.items() if values.get(var.index, 0) > 0})
 
 
-def incumbent_from(pm: PlacementModel, occ: Occupancy) -> Incumbent:
-    """A plan in hand as a solution of the model, less its split households (their rooms may not
-    form one of the model's patterns): where the search starts while the LP is solved."""
+def incumbent_from(pm: PlacementModel, occ: Occupancy, *, splits: bool = False) -> Incumbent:
+    """A plan in hand as a solution of the model: where the search starts while the LP is solved.
+
+    Split households are left out (the search places them again, from a plan with room to move:
+    what measured best), unless ``splits``: then they count where their rooms hold one of the
+    model's patterns (always, when the data was built with this plan), as a pattern of fewest rooms."""
+    from planner.placement_data import plan_pattern
+
     data = pm.data
+    inv = data.inv
     values: dict[int, int] = defaultdict(int)
     class_of = {h: c.index for c in data.classes for h in c.households}
+    split_of = {h: sc for sc in data.splits for h in sc.households}
     for f, owner in enumerate(occ.owner):
         g = data.group_of_floor.get(f)
         if owner is not None and g is not None and (g, owner) in pm.take:
             values[pm.take[(g, owner)].index] += 1
     placed = 0
     for h, rooms in occ.placed.items():
-        var = pm.pool.get((data.group_of_floor.get(data.inv.slots[rooms[0][1]].floor, -1), class_of.get(h, -1)))
-        if var is not None and len({slot for _, slot in rooms}) == 1:
+        g = data.group_of_floor.get(inv.slots[rooms[0][1]].floor, -1)
+        var = pm.pool.get((g, class_of.get(h, -1)))
+        if var is None and splits and h in split_of:
+            var = _split_variable(pm, split_of[h], g, plan_pattern(inv, occ, h))
+        elif len({slot for _, slot in rooms}) != 1:
+            var = None
+        if var is not None:
             values[var.index] += 1
-            placed += data.inv.households[h].size
-    return Incumbent(dict(values), placed)
+            placed += inv.households[h].size
+    return Incumbent(pm.completed(dict(values)), placed)
+
+
+def _split_variable(pm: PlacementModel, sc, g: int, found):
+    """The model's variable for a split household of class ``sc`` taking this pattern on group ``g``."""
+    if found is None or found[1] not in sc.patterns.get(g, ()):
+        return None
+    return pm.split.get((g, sc.index, sc.patterns[g].index(found[1])))
 
 
 def values_of(pm: PlacementModel, solver) -> dict[int, int]:

@@ -260,6 +260,24 @@ def _weaker(q: Pattern, p: Pattern) -> bool:
     return True
 
 
+def pattern_within(hh: Household, kinds: Sequence[Kind]) -> Pattern | None:
+    """The fewest of these rooms (those a plan gives a split household) that still seat it by rules 6
+    and 7, as a pattern; None if they do not seat it at all."""
+    comp = composition_of(hh)
+    rooms = sorted(kinds, reverse=True)
+    if seat_counts(comp, tuple(rooms)) is None:
+        return None
+    shrunk = True
+    while shrunk:
+        shrunk = False
+        for i in reversed(range(len(rooms))):  # the smallest rooms first: the big ones are the scarce ones
+            fewer = rooms[:i] + rooms[i + 1:]
+            if fewer and seat_counts(comp, tuple(fewer)) is not None:
+                rooms, shrunk = fewer, True
+                break
+    return tuple(rooms)
+
+
 def seat_people(hh: Household, seats: Sequence[Seat]) -> list[list[Person]] | None:
     """Concrete members for each room (in the order given), keeping rules 6 and 7."""
     order = sorted(range(len(seats)), key=lambda i: seats[i], reverse=True)

@@ -2,6 +2,8 @@
 
 Each case starts from a plan set by hand, so what the move must do is plain.
 """
+import time
+
 from planner_builders import person, room, scenario, site
 
 from planner import Occupant, solve, validate
@@ -102,6 +104,25 @@ def test_a_city_sized_short_night_places_more_with_every_rule_kept():
     assert gained == after.metrics.placed - first.metrics.placed >= 500
     assert after.metrics.placed <= capacity_bound(inv)
     assert validate(sc, after.plan) == []
+
+
+def test_cohorts_of_one_site_trade_floors_on_the_model_of_the_floors_as_planned():
+    # Close contacts hold the floor with the one 4-bed room (a couple in it), the secondary contacts
+    # the floor with a 2-bed room; the close contacts' household of 4 waits. No floor can be vacated
+    # (neither cohort has another), but on the model of the floors as planned, where both floors may
+    # go to either cohort of the site, the household of 4 takes the big room and a couple the other.
+    from planner.placement_large import floors_as_planned, improve_large
+
+    sc = scenario([site("S1", [room("R4", 4), room("R2", 2, floor=2)])],
+                  [person(f"H4P{i}", "H4") for i in range(4)] + _couple("H1") + _couple("H2", "secondary_contact"))
+    occ = _by_hand(sc, {"H1": "R4", "H2": "R2"})
+    assert vacate_floors(occ.copy(), FAR) == 0
+    owners = {occ.owner[f.index] for f in occ.inv.floors}
+    assert all(set(allowed) == owners for allowed in floors_as_planned(occ).values())
+    better = improve_large(occ.inv, occ, capacity_bound(occ.inv), deadline=time.perf_counter() + 3, workers=2,
+                           seed=0)
+    assert _placed(better) == 6 and _room_of(better, "H4") == "R4"
+    assert validate(sc, as_best(better.inv, better).plan) == []
 
 
 def test_the_limit_counts_no_bed_that_nobody_arriving_may_use():
