@@ -72,6 +72,7 @@ class ExplainCache:
     not_ready: SiteCache = field(default_factory=dict)
     not_ready_floors: list | None = None
     largest_free: list[tuple[int, int]] | None = None  # per floor: biggest free room, for anyone / accessible
+    free_rooms: list[tuple[int, list[tuple[int, bool]]]] | None = None  # per floor: free beds, its free rooms
     fitting: dict[tuple, list[Floor]] = field(default_factory=dict)
     open_sites: dict[tuple, set[int]] = field(default_factory=dict)
 
@@ -97,8 +98,13 @@ def _floors_for_shape(occ: Occupancy, hh: Household, cache: ExplainCache) -> lis
     inv = occ.inv
     if hh.must_split:
         composition = composition_of(hh)
-        return [f for f in inv.floors
-                if fits(composition, [(occ.free[s], inv.slots[s].accessible) for s in f.slots if occ.free[s] > 0])]
+        if cache.free_rooms is None:  # once for every split shape: there are dozens at city scale
+            cache.free_rooms = []
+            for f in inv.floors:
+                rooms = [(occ.free[s], inv.slots[s].accessible) for s in f.slots if occ.free[s] > 0]
+                cache.free_rooms.append((sum(n for n, _ in rooms), rooms))
+        return [f for f in inv.floors if cache.free_rooms[f.index][0] >= hh.size
+                and fits(composition, cache.free_rooms[f.index][1])]
     if cache.largest_free is None:
         cache.largest_free = [(max((occ.free[s] for s in f.slots), default=0),
                                max((occ.free[s] for s in f.slots if inv.slots[s].accessible), default=0))
