@@ -28,8 +28,8 @@ MAX_PLANNED_VARIABLES = 450_000
 # Seconds its build takes per estimated variable (data, model and step models: 18 s for the province
 # estimate of 410,000, 2 s for the city's 39,000, on 2 cores). It is built only when that takes at most
 # this share of the time left, so a slower machine keeps to the limit by keeping the vacated plan.
-BUILD_SECONDS_PER_VARIABLE = 5e-5
-BUILD_SHARE = 0.7
+BUILD_SECONDS_PER_VARIABLE = 4.5e-5
+BUILD_SHARE = 0.8
 # Room patterns a household that must split has on a floor, on average, for the estimate.
 PATTERNS_PER_FLOOR = 5
 
