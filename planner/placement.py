@@ -28,7 +28,8 @@ from planner.placement_rooms import realise
 # Beyond this many variables (as estimated before it is built) the count model is not built: its
 # build and LP alone would take longer than a run may (a short night at city or province scale:
 # 10,000 people at 400 sites make over half a million). The plan is improved on a smaller model
-# instead (``planner.placement_large``) and the capacity bound (usable free beds) reported as best known. The 2,000-person, 20-site short night is 45,000 to 58,000.
+# instead (``planner.placement_large``) and the capacity bound (usable free beds) reported as best
+# known. The 2,000-person, 20-site short night is 45,000 to 58,000.
 MAX_MODEL_VARIABLES = 90_000
 # Room patterns a household that must split has on a floor, on average (5 to 7 measured), for the estimate.
 PATTERNS_PER_FLOOR = 5

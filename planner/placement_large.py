@@ -18,6 +18,7 @@ from collections import defaultdict
 
 from planner.construct import Occupancy
 from planner.inventory import Group, Inventory
+from planner.placement import PATTERNS_PER_FLOOR
 from planner.splits import composition_of
 
 # Beyond this many variables (estimated before it is built, an over-estimate: identical floors merge)
@@ -30,8 +31,6 @@ MAX_PLANNED_VARIABLES = 450_000
 # this share of the time left, so a slower machine keeps to the limit by keeping the vacated plan.
 BUILD_SECONDS_PER_VARIABLE = 4.5e-5
 BUILD_SHARE = 0.8
-# Room patterns a household that must split has on a floor, on average, for the estimate.
-PATTERNS_PER_FLOOR = 5
 
 
 def floors_as_planned(occ: Occupancy) -> dict[int, set[Group]]:

@@ -6,9 +6,9 @@ finds how many can be placed at most and a plan placing them, then improves the
 other tiers with the people placed held. Local search vacates floors a cohort holds
 lightly for the people waiting (what places more on a short night too big for the
 count model), rebuilds batches and pulls households nearer; on full placements the
-CP-SAT floor model runs with what time is left (on small scenarios it proves optimality). The best valid plan is kept at
-every step, so a time limit or a cancel always returns something usable, and a
-final ``validate`` guards the answer. Plans are compared lexicographically
+CP-SAT floor model runs with what time is left (on small scenarios it proves
+optimality). The best valid plan is kept at every step, so a time limit or a cancel
+always returns something usable, and a final ``validate`` guards the answer. Plans are compared lexicographically
 (placed, backups activated, batch-site pairs, person-km, idle beds), so no step
 ever trades placed people for the other tiers.
 """
