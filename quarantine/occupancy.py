@@ -12,7 +12,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Integer, Subquery, column, func, literal, select, tuple_, union_all, values
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Subquery,
+    and_,
+    column,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union_all,
+    values,
+)
 
 from quarantine.extensions import db
 from quarantine.models import CURRENT_STATUSES, Person, Reservation, Room, Stay
@@ -74,6 +87,20 @@ def household_key(person_id: int, batch_id: int | None, household: str) -> str:
     if not household:
         return f"single-{person_id}"
     return f"{batch_id or 0}:{household}"
+
+
+def household_members(key: str) -> ColumnElement[bool] | None:
+    """The people a ``household_key`` names, as a filter on Person; None for a key it cannot make."""
+    if key.startswith("single-"):
+        person_id = key.removeprefix("single-")
+        if not person_id.isdigit():
+            return None
+        return and_(Person.id == int(person_id), or_(Person.household.is_(None), Person.household == ""))
+    batch, colon, household = key.partition(":")
+    if not colon or not batch.isdigit() or not household:
+        return None
+    return and_(Person.batch_id.is_(None) if batch == "0" else Person.batch_id == int(batch),
+                Person.household == household)
 
 
 def holders(room_filter: ColumnElement[bool] | None = None,

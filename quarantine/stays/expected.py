@@ -13,7 +13,7 @@ from quarantine.extensions import db
 from quarantine.idnumbers import age_on, mask_id, normalize
 from quarantine.localtime import as_utc, local_to_utc, local_today
 from quarantine.models import Building, Person, Reservation, Room, Site, Stay, TransferBatch
-from quarantine.occupancy import household_key
+from quarantine.occupancy import household_key, household_members
 
 
 def reservation_at(site: Site, reservation_id: int) -> Reservation | None:
@@ -157,19 +157,11 @@ def _matches(row: DoorRow, wanted: str, typed: str) -> bool:
 def household_reservations(site: Site, key: str) -> list[int]:
     """The live reservations at this site of one household (its key as on the door list,
     ``occupancy.household_key``), in the list's order: one query, not the whole door list."""
+    members = household_members(key)
+    if members is None:
+        return []
     query = (select(Reservation.id).join(Room, Room.id == Reservation.room_id)
              .join(Building, Building.id == Room.building_id).join(Person, Person.id == Reservation.person_id)
-             .where(Room.site_id == site.id, Reservation.status == "reserved"))
-    if key.startswith("single-"):
-        person_id = key.removeprefix("single-")
-        if not person_id.isdigit():
-            return []
-        query = query.where(Person.id == int(person_id), or_(Person.household.is_(None), Person.household == ""))
-    else:
-        batch, colon, household = key.partition(":")
-        if not colon or not batch.isdigit() or not household:
-            return []
-        query = query.where(Person.batch_id.is_(None) if batch == "0" else Person.batch_id == int(batch),
-                            Person.household == household)
+             .where(Room.site_id == site.id, Reservation.status == "reserved", members))
     return list(db.session.scalars(query.order_by(Building.code, Room.floor, Room.number, Person.birth_date,
                                                   Person.id)))
